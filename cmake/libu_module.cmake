@@ -1,0 +1,45 @@
+# libu_module(NAME DEPS <targets...> [TORCH])
+# One static library per module, sources globbed from its folder (recursively), so that
+# adding a file needs no CMake edit. Dependencies are one-way (BRIEF §5): a module links
+# only to the modules below it, so a reversed include fails to link.
+function(libu_module NAME)
+  cmake_parse_arguments(M "TORCH" "" "DEPS;SYSLIBS" ${ARGN})
+  file(GLOB_RECURSE _srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(libu_${NAME} STATIC ${_srcs})
+  target_include_directories(libu_${NAME} PUBLIC ${LIBU_SOURCE_ROOT}/src)
+  target_link_libraries(libu_${NAME} PUBLIC ${M_DEPS} ${M_SYSLIBS})
+  if(M_TORCH)
+    target_link_libraries(libu_${NAME} PUBLIC torch)
+    if(NAME STREQUAL "model")
+      target_precompile_headers(libu_${NAME} PRIVATE ${LIBU_SOURCE_ROOT}/src/libu/model/torch_pch.h)
+    else()
+      target_precompile_headers(libu_${NAME} REUSE_FROM libu_model)
+    endif()
+  endif()
+endfunction()
+
+# libu_tests(MODULE DEPS <targets...>)
+# tests/<module>/*_test.cpp -> one gtest binary test_<module> (label "unit");
+# tests/<module>/*_slow.cpp -> test_<module>_slow (label "slow").
+function(libu_tests MODULE)
+  cmake_parse_arguments(T "" "" "DEPS" ${ARGN})
+  file(GLOB _unit CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${MODULE}/*_test.cpp)
+  file(GLOB _slow CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${MODULE}/*_slow.cpp)
+  foreach(kind unit slow)
+    if(kind STREQUAL "unit")
+      set(_files ${_unit})
+      set(_name test_${MODULE})
+    else()
+      set(_files ${_slow})
+      set(_name test_${MODULE}_slow)
+    endif()
+    if(_files)
+      add_executable(${_name} ${_files} ${CMAKE_CURRENT_SOURCE_DIR}/common/test_main.cpp)
+      target_link_libraries(${_name} PRIVATE ${T_DEPS} GTest::gtest libu_testcommon)
+      target_compile_definitions(${_name} PRIVATE LIBU_SOURCE_ROOT="${LIBU_SOURCE_ROOT}"
+                                 LIBU_BINARY_DIR="${CMAKE_BINARY_DIR}")
+      gtest_discover_tests(${_name} PROPERTIES LABELS ${kind} DISCOVERY_TIMEOUT 60
+                           WORKING_DIRECTORY ${LIBU_SOURCE_ROOT})
+    endif()
+  endforeach()
+endfunction()

@@ -1,0 +1,14 @@
+#include <thread>
+
+#include "libu/cli/options.h"
+#include "libu/core/log.h"
+#include "libu/model/runtime.h"
+
+namespace libu::cli {
+
+void apply_common(const Options& o) {
+  set_log_level(o.flag("quiet") ? LogLevel::Error : parse_log_level(o.str("log-level")));
+  libu::model::set_threads(int(o.i64("threads")));
+}
+
+}  // namespace libu::cli

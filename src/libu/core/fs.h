@@ -1,0 +1,16 @@
+// libu/core/fs.h — file helpers: whole-file reads, atomic writes (temp file + rename).
+#pragma once
+#include <string>
+
+namespace libu {
+
+// Reads a whole file; raises Error naming the path when it cannot.
+std::string read_file(const std::string& path);
+// Writes `data` to `path` atomically: path.tmp-<pid> then rename(2).
+void write_file_atomic(const std::string& path, const std::string& data);
+bool path_exists(const std::string& path);
+bool is_directory(const std::string& path);
+// Creates a directory and its parents; raises Error on failure.
+void make_dirs(const std::string& path);
+
+}  // namespace libu
