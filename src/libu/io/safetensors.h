@@ -12,7 +12,9 @@
 
 namespace libu::io {
 
-enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
+// U16/U32/U64 come after the original ten (appended, so existing values are unchanged);
+// they occur in upstream safetensors files such as the reference samples.
+enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL, U16, U32, U64 };
 
 size_t dtype_size(DType d);
 const char* dtype_name(DType d);  // "F32", "BF16", ...

@@ -1,0 +1,144 @@
+#include "libu/model/causal_lm.h"
+
+#include <cmath>
+
+#include "libu/core/error.h"
+#include "libu/model/checkpoint.h"
+#include "libu/model/layers.h"
+
+namespace libu::model {
+
+CausalLM::CausalLM(ModelConfig cfg, std::map<std::string, torch::Tensor> weights)
+    : cfg_(std::move(cfg)), arch_(make_architecture(cfg_.arch)), weights_(std::move(weights)) {
+  auto it = weights_.find("model.embed_tokens.weight");
+  if (it == weights_.end()) fail_internal("CausalLM built without model.embed_tokens.weight");
+  dtype_ = it->second.scalar_type();
+  device_ = it->second.device();
+}
+
+const torch::Tensor& CausalLM::weight(const std::string& name) const {
+  auto it = weights_.find(name);
+  if (it == weights_.end()) fail_internal("missing weight " + name);
+  return it->second;
+}
+
+torch::Tensor CausalLM::linear(const torch::Tensor& x, const std::string& module) const {
+  const auto& w = weight(module + ".weight");
+  auto b_it = weights_.find(module + ".bias");
+  auto y = torch::linear(x, w, b_it == weights_.end() ? torch::Tensor() : b_it->second);
+  if (lora_ && lora_enabled_) {
+    auto it = lora_->modules.find(module);
+    if (it != lora_->modules.end()) {
+      // (alpha/r) * B (A dropout(x))   [.., in] -> [.., r] -> [.., out]
+      auto xd = lora_->cfg.dropout > 0 && training_ ? torch::dropout(x, lora_->cfg.dropout, true) : x;
+      auto a = torch::linear(xd, it->second.A.to(x.scalar_type()));
+      y = y + torch::linear(a, it->second.B.to(x.scalar_type())) * lora_->cfg.scale();
+    }
+  }
+  return y;
+}
+
+torch::Tensor CausalLM::layer(int64_t i, const torch::Tensor& x, const torch::Tensor& cos,
+                              const torch::Tensor& sin, const torch::Tensor& mask, KVSlot* slot) {
+  std::string prefix = "model.layers." + std::to_string(i) + ".";
+  LayerInputs in{cfg_, i, cos, sin, mask, slot,
+                 [this, prefix](const std::string& n) -> const torch::Tensor& { return weight(prefix + n); },
+                 [this, prefix](const torch::Tensor& t, const std::string& m) { return linear(t, prefix + m); }};
+  return arch_->layer_forward(in, x);
+}
+
+KVCache CausalLM::new_cache() const {
+  KVCache c;
+  c.layers.resize(size_t(cfg_.num_layers));
+  return c;
+}
+
+torch::Tensor CausalLM::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                const torch::Tensor& position_ids, KVCache* cache, bool last_only) {
+  int64_t B = input_ids.size(0), T = input_ids.size(1);
+  auto ids = input_ids.to(device_);
+  int64_t past = cache ? cache->length() : 0;
+  auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(device_);
+  torch::Tensor mask = attention_mask.defined() ? attention_mask.to(device_).to(torch::kLong)
+                                                : torch::ones({B, T}, long_opts);
+  torch::Tensor key_mask = mask;
+  if (cache) {
+    if (cache->key_mask.defined()) key_mask = torch::cat({cache->key_mask, mask}, 1);
+    cache->key_mask = key_mask;
+  }
+  torch::Tensor pos = position_ids.defined() ? position_ids.to(device_)
+                                             : torch::arange(past, past + T, long_opts).unsqueeze(0).expand({B, T});
+  auto [cos, sin] = rope_tables(pos, cfg_.head_dim, cfg_.rope_theta, dtype_);  // [B, T, d]
+  auto attn_mask = build_attention_mask(key_mask, T, dtype_);                  // [B, 1, T, Tk]
+  const auto& emb = weight("model.embed_tokens.weight");                       // [V, D]
+  auto x = emb.index_select(0, ids.reshape({-1})).view({B, T, cfg_.hidden_size});  // [B, T, D]
+  for (int64_t i = 0; i < cfg_.num_layers; ++i) {
+    KVSlot* slot = cache ? &cache->layers[size_t(i)] : nullptr;
+    if (checkpointing_ && !cache && torch::GradMode::is_enabled()) {
+      if (lora_ && lora_->cfg.dropout > 0 && training_ && !device_.is_cpu())
+        fail("activation checkpointing with LoRA dropout is only reproducible on CPU",
+             "set --lora-dropout 0 or turn off --checkpointing");
+      std::vector<torch::Tensor> params;
+      if (lora_ && lora_enabled_) {
+        std::string prefix = "model.layers." + std::to_string(i) + ".";
+        for (auto& [m, p] : lora_->modules)
+          if (m.compare(0, prefix.size(), prefix) == 0) params.insert(params.end(), {p.A, p.B});
+      }
+      auto c = cos, s = sin, am = attn_mask;  // owned copies for recomputation
+      x = checkpointed([this, i, c, s, am](const torch::Tensor& h) { return layer(i, h, c, s, am, nullptr); },
+                       x, params);
+    } else {
+      x = layer(i, x, cos, sin, attn_mask, slot);
+    }
+  }
+  if (last_only) x = x.narrow(1, T - 1, 1);
+  x = arch_->final_norm(cfg_, [this](const std::string& n) -> const torch::Tensor& { return weight(n); }, x);
+  const auto& head = cfg_.tie_word_embeddings ? emb : weight("lm_head.weight");  // [V, D]
+  return torch::linear(x, head).to(torch::kFloat);  // [B, T, V]
+}
+
+void CausalLM::add_lora(const LoraConfig& lc, uint64_t seed) {
+  if (lc.r <= 0) fail(cat("LoRA rank must be positive, got ", lc.r), "set --lora-r");
+  auto adapter = std::make_unique<LoraAdapter>();
+  adapter->cfg = lc;
+  auto gen = at::detail::createCPUGenerator(seed);
+  auto f32 = torch::TensorOptions().dtype(torch::kFloat);
+  for (auto& [name, w] : weights_) {
+    const std::string suffix = ".weight";
+    if (name.rfind("model.layers.", 0) != 0 || name.size() < suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 || w.dim() != 2)
+      continue;
+    std::string module = name.substr(0, name.size() - suffix.size());
+    std::string short_name = module.substr(module.rfind('.') + 1);
+    if (!lora_targets(lc, short_name)) continue;
+    int64_t out = w.size(0), in = w.size(1);
+    // PEFT: kaiming_uniform_(A, a=sqrt(5)) => U(-1/sqrt(in), 1/sqrt(in)); B = 0.
+    double bound = 1.0 / std::sqrt(double(in));
+    auto A = torch::empty({lc.r, in}, f32);
+    A.uniform_(-bound, bound, gen);
+    LoraPair p{A.to(device_).requires_grad_(true), torch::zeros({out, lc.r}, f32.device(device_)).requires_grad_(true)};
+    adapter->modules[module] = p;
+  }
+  if (adapter->modules.empty()) {
+    std::string all;
+    for (auto& t : lc.targets) all += (all.empty() ? "" : ",") + t;
+    fail(cat("no module matches the LoRA targets '", all, "'"),
+         "use names from q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
+  }
+  lora_ = std::move(adapter);
+}
+
+std::map<std::string, torch::Tensor> CausalLM::merged_weights(c10::ScalarType out_dtype) const {
+  torch::NoGradGuard ng;
+  std::map<std::string, torch::Tensor> out;
+  for (auto& [name, w] : weights_) out[name] = w.to(out_dtype);
+  if (!lora_) return out;
+  for (auto& [module, p] : lora_->modules) {
+    // W <- W + (alpha/r) B A   (computed in fp32)
+    auto& w = weights_.at(module + ".weight");
+    out[module + ".weight"] = (w.to(torch::kFloat) + torch::matmul(p.B, p.A) * lora_->cfg.scale()).to(out_dtype);
+  }
+  return out;
+}
+
+}  // namespace libu::model

@@ -1,0 +1,169 @@
+#include "libu/model/config.h"
+
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+
+namespace libu::model {
+
+using nlohmann::json;
+
+const char* arch_name(Arch a) {
+  switch (a) {
+    case Arch::Olmo: return "olmo";
+    case Arch::Llama: return "llama";
+    case Arch::Olmo2: return "olmo2";
+  }
+  return "?";
+}
+
+std::string supported_model_types() { return "olmo, llama, olmo2"; }
+
+namespace {
+
+template <typename T>
+T get_req(const json& j, const char* key, const std::string& path) {
+  if (!j.contains(key) || j[key].is_null())
+    fail(cat(path, ": missing field '", key, "'"), "config.json must come from a HF model folder");
+  try {
+    return j[key].get<T>();
+  } catch (const json::exception&) {
+    fail(cat(path, ": field '", key, "' has the wrong type (", j[key].dump(), ")"));
+  }
+}
+
+std::optional<int64_t> get_opt_id(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  if (j[key].is_array()) return j[key].empty() ? std::nullopt : std::optional<int64_t>(j[key][0].get<int64_t>());
+  return j[key].get<int64_t>();
+}
+
+}  // namespace
+
+ModelConfig ModelConfig::from_json(const json& j, const std::string& path) {
+  if (!j.is_object()) fail(path + ": config must be a JSON object");
+  ModelConfig c;
+  c.raw = j;
+  c.model_type = j.value("model_type", "");
+  if (c.model_type == "olmo") c.arch = Arch::Olmo;
+  else if (c.model_type == "llama") c.arch = Arch::Llama;
+  else if (c.model_type == "olmo2") c.arch = Arch::Olmo2;
+  else
+    fail(cat(path, ": unsupported model_type '", c.model_type, "'"),
+         "supported model types are: " + supported_model_types());
+  c.hidden_size = get_req<int64_t>(j, "hidden_size", path);
+  c.intermediate_size = get_req<int64_t>(j, "intermediate_size", path);
+  c.num_layers = get_req<int64_t>(j, "num_hidden_layers", path);
+  c.num_heads = get_req<int64_t>(j, "num_attention_heads", path);
+  c.vocab_size = get_req<int64_t>(j, "vocab_size", path);
+  c.num_kv_heads = j.contains("num_key_value_heads") && !j["num_key_value_heads"].is_null()
+                       ? j["num_key_value_heads"].get<int64_t>() : c.num_heads;
+  if (c.num_heads <= 0 || c.hidden_size % c.num_heads != 0)
+    fail(cat(path, ": hidden_size ", c.hidden_size, " is not divisible by num_attention_heads ", c.num_heads));
+  if (c.num_kv_heads <= 0 || c.num_heads % c.num_kv_heads != 0)
+    fail(cat(path, ": num_attention_heads ", c.num_heads, " is not a multiple of num_key_value_heads ",
+             c.num_kv_heads));
+  c.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? j["head_dim"].get<int64_t>()
+                                                                   : c.hidden_size / c.num_heads;
+  c.max_position_embeddings = j.value("max_position_embeddings", int64_t(2048));
+  c.rope_theta = j.value("rope_theta", 10000.0);
+  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
+    fail(cat(path, ": rope_scaling is not supported yet"), "use a model without rope_scaling");
+  c.norm_eps = c.arch == Arch::Olmo ? 1e-5 : j.value("rms_norm_eps", 1e-6);
+  if (c.arch == Arch::Olmo && j.contains("clip_qkv") && !j["clip_qkv"].is_null())
+    c.clip_qkv = j["clip_qkv"].get<double>();
+  c.tie_word_embeddings = j.value("tie_word_embeddings", false);
+  c.attention_bias = j.value("attention_bias", false);
+  c.mlp_bias = j.value("mlp_bias", false);
+  c.pad_token_id = get_opt_id(j, "pad_token_id");
+  c.bos_token_id = get_opt_id(j, "bos_token_id");
+  if (j.contains("eos_token_id") && !j["eos_token_id"].is_null()) {
+    if (j["eos_token_id"].is_array())
+      for (auto& e : j["eos_token_id"]) c.eos_token_ids.push_back(e.get<int64_t>());
+    else
+      c.eos_token_ids.push_back(j["eos_token_id"].get<int64_t>());
+  }
+  c.torch_dtype = j.value("torch_dtype", "float32");
+  if (j.value("hidden_act", "silu") != "silu")
+    fail(cat(path, ": hidden_act '", j.value("hidden_act", ""), "' is not supported"), "only silu (SwiGLU) is");
+  return c;
+}
+
+ModelConfig ModelConfig::from_file(const std::string& path) {
+  json j;
+  try {
+    j = json::parse(read_file(path));
+  } catch (const json::parse_error& e) {
+    fail(cat(path, ": invalid JSON: ", e.what()), "config.json must be valid JSON");
+  }
+  return from_json(j, path);
+}
+
+json ModelConfig::to_json() const {
+  json j = raw.is_object() ? raw : json::object();
+  j["model_type"] = arch_name(arch);
+  const char* archs[] = {"OlmoForCausalLM", "LlamaForCausalLM", "Olmo2ForCausalLM"};
+  j["architectures"] = {archs[int(arch)]};
+  j["hidden_size"] = hidden_size;
+  j["intermediate_size"] = intermediate_size;
+  j["num_hidden_layers"] = num_layers;
+  j["num_attention_heads"] = num_heads;
+  j["num_key_value_heads"] = num_kv_heads;
+  if (head_dim != hidden_size / num_heads) j["head_dim"] = head_dim;
+  j["vocab_size"] = vocab_size;
+  j["max_position_embeddings"] = max_position_embeddings;
+  j["rope_theta"] = rope_theta;
+  if (arch != Arch::Olmo) j["rms_norm_eps"] = norm_eps;
+  if (arch == Arch::Olmo) j["clip_qkv"] = clip_qkv ? json(*clip_qkv) : json(nullptr);
+  j["tie_word_embeddings"] = tie_word_embeddings;
+  j["attention_bias"] = attention_bias;
+  if (arch == Arch::Llama) j["mlp_bias"] = mlp_bias;
+  j["hidden_act"] = "silu";
+  if (pad_token_id) j["pad_token_id"] = *pad_token_id;
+  if (bos_token_id) j["bos_token_id"] = *bos_token_id;
+  if (eos_token_ids.size() == 1) j["eos_token_id"] = eos_token_ids[0];
+  else if (!eos_token_ids.empty()) j["eos_token_id"] = eos_token_ids;
+  j["torch_dtype"] = torch_dtype;
+  return j;
+}
+
+int64_t ModelConfig::num_params() const {
+  int64_t d = hidden_size, q = num_heads * head_dim, kv = num_kv_heads * head_dim, f = intermediate_size;
+  int64_t per_layer = d * q + 2 * d * kv + q * d + 3 * d * f;
+  if (arch == Arch::Llama) per_layer += 2 * d;
+  if (arch == Arch::Olmo2) per_layer += q + kv + 2 * d;
+  int64_t emb = vocab_size * d * (tie_word_embeddings ? 1 : 2);
+  int64_t final_norm = arch == Arch::Olmo ? 0 : d;
+  return num_layers * per_layer + emb + final_norm;
+}
+
+ModelConfig preset_config(const std::string& arch, const std::string& preset, int64_t vocab_size) {
+  json j;
+  j["model_type"] = arch;
+  if (preset == "tiny") {
+    j.update({{"hidden_size", 128}, {"intermediate_size", 352}, {"num_hidden_layers", 4},
+              {"num_attention_heads", 4}, {"vocab_size", 2048}, {"max_position_embeddings", 1024},
+              {"tie_word_embeddings", true}});
+  } else if (preset == "1b") {  // OLMo-1B-0724-hf
+    j.update({{"hidden_size", 2048}, {"intermediate_size", 8192}, {"num_hidden_layers", 16},
+              {"num_attention_heads", 16}, {"vocab_size", 50304}, {"max_position_embeddings", 4096},
+              {"tie_word_embeddings", true}});
+  } else if (preset == "7b") {  // OLMo-7B-0724
+    j.update({{"hidden_size", 4096}, {"intermediate_size", 11008}, {"num_hidden_layers", 32},
+              {"num_attention_heads", 32}, {"vocab_size", 50304}, {"max_position_embeddings", 4096},
+              {"tie_word_embeddings", false}});
+  } else {
+    fail(cat("unknown preset '", preset, "'"), "use tiny, 1b or 7b");
+  }
+  if (vocab_size > 0) j["vocab_size"] = vocab_size;
+  j["num_key_value_heads"] = j["num_attention_heads"];
+  j["rope_theta"] = arch == "olmo" ? 10000.0 : 500000.0;
+  j["attention_bias"] = false;
+  j["rms_norm_eps"] = arch == "olmo2" ? 1e-6 : 1e-5;
+  j["pad_token_id"] = 1;
+  j["eos_token_id"] = 0;
+  j["hidden_act"] = "silu";
+  j["torch_dtype"] = "float32";
+  return ModelConfig::from_json(j, "preset " + preset);
+}
+
+}  // namespace libu::model

@@ -1,0 +1,21 @@
+// libu/model/loader.h — HF folder -> CausalLM. One weight list (all_weights) drives the
+// check: every tensor key is consumed exactly once; missing, unexpected or mis-shaped
+// tensors are reported together, by name (llama.cpp's check).
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "libu/model/causal_lm.h"
+
+namespace libu::model {
+
+// Validates `names/shapes` from a store against the weight list of `cfg`.
+// Raises Error listing the problems, with a hint.
+struct LoadReport {
+  std::vector<std::string> missing, unexpected, misshaped;
+};
+
+std::shared_ptr<CausalLM> load_model(const std::string& dir, const LoadOptions& opt = {});
+
+}  // namespace libu::model

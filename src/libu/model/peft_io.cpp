@@ -1,0 +1,82 @@
+#include "libu/model/peft_io.h"
+
+#include <filesystem>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+#include "libu/model/tensor_io.h"
+
+namespace libu::model {
+
+using nlohmann::json;
+
+void save_adapter(const CausalLM& model, const std::string& dir) {
+  const LoraAdapter* a = model.lora();
+  if (!a) fail_internal("save_adapter: model has no LoRA adapter");
+  make_dirs(dir);
+  json cfg = {{"peft_type", "LORA"},
+              {"task_type", "CAUSAL_LM"},
+              {"r", a->cfg.r},
+              {"lora_alpha", a->cfg.alpha},
+              {"lora_dropout", a->cfg.dropout},
+              {"target_modules", a->cfg.targets},
+              {"bias", "none"},
+              {"fan_in_fan_out", false},
+              {"use_rslora", false},
+              {"inference_mode", true},
+              {"base_model_name_or_path", model.source_dir()}};
+  std::vector<std::pair<std::string, torch::Tensor>> ts;
+  for (auto& [k, t] : a->named_parameters()) ts.emplace_back(k, t.detach().to(torch::kFloat));
+  write_tensors_ordered(dir + "/adapter_model.safetensors", ts);
+  write_file_atomic(dir + "/adapter_config.json", cfg.dump(2) + "\n");
+}
+
+LoraConfig read_adapter_config(const std::string& dir) {
+  std::string path = dir + "/adapter_config.json";
+  if (!std::filesystem::exists(path)) fail(cat(path, ": missing"), "a PEFT adapter folder holds adapter_config.json");
+  json j;
+  try {
+    j = json::parse(read_file(path));
+  } catch (const json::parse_error& e) {
+    fail(cat(path, ": invalid JSON: ", e.what()));
+  }
+  if (j.value("peft_type", "LORA") != "LORA") fail(cat(path, ": peft_type '", j.value("peft_type", ""), "' is not LORA"));
+  if (j.value("use_rslora", false)) fail(cat(path, ": use_rslora is not supported"));
+  if (j.value("fan_in_fan_out", false)) fail(cat(path, ": fan_in_fan_out=true is not supported"));
+  LoraConfig c;
+  c.r = j.at("r").get<int64_t>();
+  c.alpha = j.value("lora_alpha", double(c.r));
+  c.dropout = j.value("lora_dropout", 0.0);
+  if (j.contains("target_modules")) {
+    if (!j["target_modules"].is_array()) fail(cat(path, ": target_modules must be a list of module names"));
+    c.targets = j["target_modules"].get<std::vector<std::string>>();
+  }
+  return c;
+}
+
+void load_adapter(CausalLM& model, const std::string& dir) {
+  LoraConfig c = read_adapter_config(dir);
+  std::string path = dir + "/adapter_model.safetensors";
+  if (!std::filesystem::exists(path))
+    fail(cat(path, ": missing"), "PEFT adapters saved as adapter_model.bin must be converted to safetensors");
+  auto file = io::SafetensorsFile::open(path);
+  model.add_lora(c, 0);
+  std::set<std::string> seen;
+  torch::NoGradGuard ng;
+  for (auto& [key, param] : model.lora()->named_parameters()) {
+    if (!file->contains(key)) fail(cat(path, ": missing tensor '", key, "'"), "the adapter does not match the model");
+    auto t = view_tensor(file->get(key));
+    if (t.sizes() != param.sizes())
+      fail(cat(path, ": tensor '", key, "' has shape ", t.sizes(), ", the model needs ", param.sizes()),
+           "the adapter was trained for another model or rank");
+    param.copy_(t.to(torch::kFloat));
+    seen.insert(key);
+  }
+  for (auto& v : file->tensors())
+    if (!seen.count(v.name)) fail(cat(path, ": unexpected tensor '", v.name, "'"), "the adapter does not match the model");
+}
+
+}  // namespace libu::model
