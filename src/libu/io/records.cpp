@@ -1,0 +1,157 @@
+// libu/io/records.cpp — see records.h.
+#include "libu/io/records.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+#include "libu/io/jsonl.h"
+#include "libu/io/parquet/reader.h"
+
+namespace libu::io {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suf) {
+  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+}
+
+std::vector<std::string> list_dir(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) fail(cat(dir, ": cannot list the folder"), "check the dataset path");
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<Record> load_parquet_records(const std::string& file) {
+  auto f = parquet::ParquetFile::open(file);
+  std::vector<std::string> want = {"id", "input", "output"};
+  for (auto& w : want) f->require_column(w);
+  bool has_task = f->column_index("task") >= 0, has_split = f->column_index("split") >= 0;
+  if (has_task) want.push_back("task");
+  if (has_split) want.push_back("split");
+  std::vector<Record> out;
+  out.reserve(size_t(f->num_rows()));
+  size_t base = 0;
+  for (int rg = 0; rg < f->num_row_groups(); ++rg) {
+    parquet::Table t = f->read_row_group(rg, want);
+    auto get = [&](size_t col, size_t row, bool required) -> std::string {
+      auto v = t.string_at(col, row);
+      if (!v && required)
+        fail(cat(file, ": row ", base + row, ": column '", t.columns[col].name, "' is null"),
+             "every record needs an id, an input and an output");
+      return v ? *v : std::string();
+    };
+    for (size_t r = 0; r < t.num_rows; ++r) {
+      Record rec;
+      rec.id = get(0, r, true);
+      rec.input = get(1, r, true);
+      rec.output = get(2, r, true);
+      size_t k = 3;
+      if (has_task) rec.task = get(k++, r, false);
+      if (has_split) rec.split = get(k++, r, false);
+      out.push_back(std::move(rec));
+    }
+    base += t.num_rows;
+  }
+  return out;
+}
+
+std::string json_field(const nlohmann::json& j, const char* key, bool required, const std::string& file, size_t line) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required)
+      fail(cat(file, ":", line, ": field '", key, "' ", it == j.end() ? "not found" : "is null"),
+           "every record needs id, input and output fields");
+    return {};
+  }
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return it->dump();
+  fail(cat(file, ":", line, ": field '", key, "' must be a string, got ", it->type_name()));
+}
+
+std::vector<Record> load_jsonl_records(const std::string& file) {
+  std::vector<Record> out;
+  for_each_jsonl(file, [&](const nlohmann::json& j, size_t line) {
+    Record r;
+    r.id = json_field(j, "id", true, file, line);
+    r.input = json_field(j, "input", true, file, line);
+    r.output = json_field(j, "output", true, file, line);
+    r.task = json_field(j, "task", false, file, line);
+    r.split = json_field(j, "split", false, file, line);
+    out.push_back(std::move(r));
+  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<Record> load_records(const std::string& file) {
+  if (!path_exists(file)) fail(cat(file, ": no such file"), "check the dataset path");
+  if (is_directory(file)) fail(cat(file, ": is a folder"), "use load_split(folder, \"forget\") for dataset folders");
+  if (ends_with(file, ".parquet")) return load_parquet_records(file);
+  if (ends_with(file, ".jsonl") || ends_with(file, ".json")) return load_jsonl_records(file);
+  fail(cat(file, ": unknown record file type"), "use a .parquet or .jsonl file");
+}
+
+std::vector<std::string> resolve_split_files(const std::string& path, const std::string& split) {
+  if (!path_exists(path)) fail(cat(path, ": no such file or folder"), "check the dataset path");
+  if (!is_directory(path)) return {path};
+  std::vector<std::string> names = list_dir(path);
+  auto has = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  bool pq = has(split + ".parquet"), js = has(split + ".jsonl");
+  if (pq && js)
+    fail(cat(path, ": both ", split, ".parquet and ", split, ".jsonl exist"), "keep one of them, or pass the file directly");
+  if (pq) return {path + "/" + split + ".parquet"};
+  if (js) return {path + "/" + split + ".jsonl"};
+  for (const std::string& stem : {split, split + "_train"}) {
+    std::vector<std::string> shards;
+    for (auto& n : names) {
+      const std::string pre = stem + "-";
+      if (n.compare(0, pre.size(), pre) != 0 || !ends_with(n, ".parquet")) continue;
+      std::string mid = n.substr(pre.size(), n.size() - pre.size() - 8);  // NNNNN-of-NNNNN
+      static const std::regex shard_re("[0-9]+-of-[0-9]+");
+      if (std::regex_match(mid, shard_re)) shards.push_back(path + "/" + n);
+    }
+    if (!shards.empty()) return shards;
+  }
+  std::string list;
+  for (auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  fail(cat(path, ": no '", split, "' split found (looked for ", split, ".parquet, ", split, ".jsonl, ", split,
+           "-NNNNN-of-NNNNN.parquet, ", split, "_train-NNNNN-of-NNNNN.parquet); the folder holds: ",
+           list.empty() ? "nothing" : list),
+       "name the files as in BRIEF §4, or pass the file directly");
+}
+
+std::vector<Record> load_split(const std::string& path, const std::string& split) {
+  std::vector<Record> all;
+  for (auto& f : resolve_split_files(path, split)) {
+    auto part = load_records(f);
+    all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+  }
+  return all;
+}
+
+std::vector<std::string> load_documents(const std::string& file, const std::string& field) {
+  if (!path_exists(file)) fail(cat(file, ": no such file"), "check the MIA file path");
+  return read_jsonl_strings(file, field);
+}
+
+void write_records_jsonl(const std::string& file, const std::vector<Record>& records) {
+  std::vector<nlohmann::json> rows;
+  rows.reserve(records.size());
+  for (auto& r : records)
+    rows.push_back({{"id", r.id}, {"input", r.input}, {"output", r.output}, {"task", r.task}, {"split", r.split}});
+  write_jsonl(file, rows);
+}
+
+}  // namespace libu::io
