@@ -33,27 +33,46 @@ AddedTokens::AddedTokens(const json& arr, const JPath& p, const Normalizer* norm
 }
 
 void AddedTokens::build(Matcher& m, bool normalized, const Normalizer* normalizer) {
-  m.by_first.assign(256, {});
+  m.nodes.assign(1, {});  // node 0: unused sentinel (root transitions live in m.root)
   for (size_t i = 0; i < tokens_.size(); ++i) {
     if (tokens_[i].normalized != normalized) continue;
     std::string pat = normalized ? normalize_string(normalizer, tokens_[i].content) : tokens_[i].content;
     if (pat.empty()) continue;
-    m.patterns.push_back({pat, i});
-    m.by_first[(unsigned char)pat[0]].push_back(m.patterns.size() - 1);
+    uint32_t* slot = &m.root[(unsigned char)pat[0]];
+    if (!*slot) *slot = uint32_t(m.nodes.size()), m.nodes.emplace_back();
+    uint32_t node = *slot;
+    for (size_t k = 1; k < pat.size(); ++k) {
+      uint32_t child = 0;
+      for (auto& [b, n] : m.nodes[node].next)
+        if (b == (unsigned char)pat[k]) child = n;
+      if (!child) {
+        child = uint32_t(m.nodes.size());
+        m.nodes[node].next.push_back({(unsigned char)pat[k], child});
+        m.nodes.emplace_back();
+      }
+      node = child;
+    }
+    if (m.nodes[node].token < 0) m.nodes[node].token = long(i);  // first token wins on duplicates
     m.any = true;
   }
-  for (auto& v : m.by_first)  // longest first; among equals, the earlier token
-    std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) { return m.patterns[a].first.size() > m.patterns[b].first.size(); });
 }
 
 bool AddedTokens::find(const Matcher& m, std::string_view t, size_t from, size_t& b, size_t& e, size_t& tok) const {
   for (size_t i = from; i < t.size(); ++i) {
-    for (size_t pi : m.by_first[(unsigned char)t[i]]) {
-      const std::string& pat = m.patterns[pi].first;
-      if (t.compare(i, pat.size(), pat) == 0) {
-        b = i, e = i + pat.size(), tok = m.patterns[pi].second;
-        return true;
-      }
+    uint32_t node = m.root[(unsigned char)t[i]];
+    long best = -1;
+    size_t best_end = 0;
+    for (size_t k = i + 1; node; ++k) {  // walk as deep as the text allows: longest match
+      if (m.nodes[node].token >= 0) best = m.nodes[node].token, best_end = k;
+      if (k >= t.size()) break;
+      uint32_t child = 0;
+      for (auto& [c, n] : m.nodes[node].next)
+        if (c == (unsigned char)t[k]) { child = n; break; }
+      node = child;
+    }
+    if (best >= 0) {
+      b = i, e = best_end, tok = size_t(best);
+      return true;
     }
   }
   return false;

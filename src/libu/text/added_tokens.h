@@ -35,9 +35,14 @@ class AddedTokens {
   const std::vector<AddedToken>& all() const { return tokens_; }
 
  private:
+  // A byte trie of the token patterns; the root has a 256-way table.
   struct Matcher {
-    std::vector<std::pair<std::string, size_t>> patterns;  // (text, token index)
-    std::vector<std::vector<size_t>> by_first;              // first byte -> patterns, longest first
+    struct Node {
+      std::vector<std::pair<unsigned char, uint32_t>> next;
+      long token = -1;  // token index when a pattern ends here
+    };
+    std::vector<Node> nodes;
+    uint32_t root[256] = {};  // 0 = no pattern starts with this byte
     bool any = false;
   };
   void build(Matcher& m, bool normalized, const Normalizer* normalizer);

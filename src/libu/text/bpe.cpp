@@ -1,7 +1,7 @@
 #include "libu/text/bpe.h"
 
 #include <atomic>
-#include <deque>
+#include <cstring>
 #include <queue>
 
 #include "libu/text/unicode.h"
@@ -21,15 +21,31 @@ uint64_t mix(uint64_t k) {
   return k;
 }
 
-// Per-thread word cache: word -> tokens. Keys live in `keys` (stable addresses).
+// Per-thread word cache: word -> tokens, open addressing (half full at most), keys and
+// tokens in flat pools. Cleared when full or when another model uses the thread.
 struct WordCache {
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t key_off = 0, key_len = 0, tok_off = 0, tok_len = 0;  // key_len 0 = empty
+  };
   uint64_t owner = 0;
-  std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> map;
+  std::vector<Slot> slots;
+  std::string keys;
   std::vector<Bpe::Tok> toks;
-  std::deque<std::string> keys;
+  size_t used = 0;
   void reset(uint64_t who) {
     owner = who;
-    map.clear(), toks.clear(), keys.clear();
+    slots.assign(kCacheMax * 2, Slot{});
+    keys.clear(), toks.clear(), used = 0;
+  }
+  // The slot holding `w`, or the empty slot where it belongs.
+  Slot& find(std::string_view w, uint64_t h) {
+    size_t mask = slots.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots[i];
+      if (!s.key_len || (s.hash == h && s.key_len == w.size() && !memcmp(keys.data() + s.key_off, w.data(), w.size())))
+        return s;
+    }
   }
 };
 
@@ -298,18 +314,19 @@ void Bpe::tokenize(std::string_view word, std::vector<Tok>& out) const {
   }
   if (word.size() > kCacheWordMax) return tokenize_uncached(word, out);
   thread_local WordCache cache;
-  if (cache.owner != instance_ || cache.map.size() >= kCacheMax) cache.reset(instance_);
-  auto it = cache.map.find(word);
-  if (it != cache.map.end()) {
-    out.insert(out.end(), cache.toks.begin() + it->second.first,
-               cache.toks.begin() + it->second.first + it->second.second);
+  if (cache.owner != instance_ || cache.used >= kCacheMax) cache.reset(instance_);
+  uint64_t h = std::hash<std::string_view>()(word);
+  WordCache::Slot& slot = cache.find(word, h);
+  if (slot.key_len) {
+    out.insert(out.end(), cache.toks.begin() + slot.tok_off, cache.toks.begin() + slot.tok_off + slot.tok_len);
     return;
   }
   size_t before = out.size();
   tokenize_uncached(word, out);
-  cache.keys.emplace_back(word);
-  cache.map.emplace(cache.keys.back(), std::make_pair(uint32_t(cache.toks.size()), uint32_t(out.size() - before)));
+  slot = {h, uint32_t(cache.keys.size()), uint32_t(word.size()), uint32_t(cache.toks.size()), uint32_t(out.size() - before)};
+  cache.keys.append(word);
   cache.toks.insert(cache.toks.end(), out.begin() + long(before), out.end());
+  ++cache.used;
 }
 
 }  // namespace libu::text

@@ -1,0 +1,96 @@
+#include "libu/unlearn/objectives.h"
+
+#include "libu/core/error.h"
+#include "libu/model/loss.h"
+
+namespace libu::unlearn {
+
+Objective parse_objective(const std::string& s) {
+  if (s == "gd") return Objective::GD;
+  if (s == "ga") return Objective::GA;
+  if (s == "kl") return Objective::KL;
+  if (s == "npo") return Objective::NPO;
+  if (s == "simnpo") return Objective::SimNPO;
+  if (s == "seed") return Objective::Seed;
+  if (s == "sft") return Objective::SFT;
+  fail(cat("unknown objective '", s, "'"), "use gd, ga, kl, npo, simnpo, seed or sft");
+}
+
+const char* objective_name(Objective o) {
+  switch (o) {
+    case Objective::GD: return "gd";
+    case Objective::GA: return "ga";
+    case Objective::KL: return "kl";
+    case Objective::NPO: return "npo";
+    case Objective::SimNPO: return "simnpo";
+    case Objective::Seed: return "seed";
+    case Objective::SFT: return "sft";
+  }
+  return "?";
+}
+
+bool uses_retain(Objective o) { return o != Objective::GA && o != Objective::Seed; }
+
+namespace {
+
+// Reference-model logits: the same model with the adapter off, without gradients.
+torch::Tensor reference_logits(model::CausalLM& m, const TensorBatch& b) {
+  torch::NoGradGuard ng;
+  bool was = m.lora_enabled();
+  m.set_lora_enabled(false);
+  auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
+  m.set_lora_enabled(was);
+  return logits;
+}
+
+// KL(π_ref ‖ π_θ) per loss position, averaged over loss positions (shifted like the CE).
+torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref_logits, const torch::Tensor& labels) {
+  int64_t T = logits.size(1);
+  auto lp = torch::log_softmax(logits.narrow(1, 0, T - 1), -1);      // [B, T-1, V]
+  auto lq = torch::log_softmax(ref_logits.narrow(1, 0, T - 1), -1);  // [B, T-1, V]
+  auto kl = (lq.exp() * (lq - lp)).sum(-1);                           // [B, T-1]
+  auto mask = labels.narrow(1, 1, T - 1).ne(model::kIgnoreIndex).to(torch::kFloat);
+  return (kl * mask).sum() / mask.sum().clamp_min(1.0);
+}
+
+}  // namespace
+
+Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget, const ObjectiveParams& p) {
+  Terms t;
+  if (!is_forget && !uses_retain(o)) return t;
+  auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
+  auto nll = model::causal_lm_loss(logits, b.labels);      // mean CE over loss tokens
+  const char* key = is_forget ? "nll_f" : "nll_r";
+  t.logs[key] = nll.item<double>();
+  if (o == Objective::SFT) {
+    t.loss = nll;
+  } else if (!is_forget) {
+    if (o == Objective::KL) {
+      auto kl = kl_ref_theta(logits, reference_logits(m, b), b.labels);
+      t.logs["kl_r"] = kl.item<double>();
+      t.loss = p.retain_weight * kl;
+    } else {
+      t.loss = p.retain_weight * nll;
+    }
+  } else if (o == Objective::GD || o == Objective::GA || o == Objective::KL) {
+    t.loss = -nll;
+  } else if (o == Objective::Seed) {
+    t.loss = nll;
+  } else if (o == Objective::NPO) {
+    auto [lp, n] = model::sequence_logprob(logits, b.labels);                // [B]
+    auto [lp_ref, n2] = model::sequence_logprob(reference_logits(m, b), b.labels);
+    // (2/β)·log(1 + exp(β·(log π_θ − log π_ref))) = (2/β)·softplus(β·Δ)
+    auto l = torch::softplus(p.npo_beta * (lp - lp_ref)).mean() * (2.0 / p.npo_beta);
+    t.logs["npo_f"] = l.item<double>();
+    t.loss = l;
+  } else if (o == Objective::SimNPO) {
+    auto [lp, n] = model::sequence_logprob(logits, b.labels);  // [B]
+    auto avg_nll = -lp / n.clamp_min(1.0);                      // S_f / |y|
+    auto l = -torch::log_sigmoid(p.simnpo_beta * (avg_nll - p.simnpo_delta)).mean() * (2.0 / p.simnpo_beta);
+    t.logs["simnpo_f"] = l.item<double>();
+    t.loss = l;
+  }
+  return t;
+}
+
+}  // namespace libu::unlearn

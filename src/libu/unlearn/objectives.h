@@ -1,0 +1,47 @@
+// libu/unlearn/objectives.h — unlearning objectives (BRIEF §2.3 table). Each micro-batch
+// is either a forget or a retain batch; the objective says what loss it contributes.
+#pragma once
+#include <map>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "libu/model/causal_lm.h"
+
+namespace libu::unlearn {
+
+enum class Objective { GD, GA, KL, NPO, SimNPO, Seed, SFT };
+Objective parse_objective(const std::string& s);  // gd|ga|kl|npo|simnpo|seed|sft
+const char* objective_name(Objective o);
+
+struct ObjectiveParams {
+  double retain_weight = 1.0;  // w_r
+  double npo_beta = 0.1;
+  double simnpo_beta = 4.5;
+  double simnpo_delta = 0.0;
+};
+
+// A micro-batch on the model's device. input_ids/attention_mask/labels: [B, T].
+struct TensorBatch {
+  torch::Tensor input_ids, attention_mask, labels;
+  int64_t loss_tokens = 0;
+};
+
+struct Terms {
+  torch::Tensor loss;                   // scalar to minimise (undefined: batch contributes nothing)
+  std::map<std::string, double> logs;   // e.g. {"nll_f": ..}
+};
+
+// Does this objective use retain batches at all?
+bool uses_retain(Objective o);
+// Loss of one micro-batch (BRIEF §2.3):
+//   gd: forget −NLL_f, retain w_r·NLL_r        ga: forget −NLL_f
+//   kl: forget −NLL_f, retain w_r·KL(π_ref‖π_θ) over retain tokens
+//   npo: forget (2/β)·mean log(1 + (π_θ/π_ref)^β), retain w_r·NLL_r   (Zhang et al. 2024)
+//   simnpo: forget −(2/β)·mean log σ(β·(S_f/|y| − δ)), retain w_r·NLL_r (Fan et al. 2024)
+//   seed: forget +NLL_f (the published code)   sft: NLL on every batch
+// π_ref is the same model with the LoRA adapter disabled (no second copy of the weights).
+Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,
+                     const ObjectiveParams& p);
+
+}  // namespace libu::unlearn

@@ -1,0 +1,50 @@
+#include "libu/unlearn/plan.h"
+
+#include "libu/core/error.h"
+
+namespace libu::unlearn {
+
+std::vector<MicroBatch> interleaved_plan(const UnlearnData& d, const PlanOptions& o) {
+  if (d.forget.empty()) fail("the forget set is empty", "pass --forget with at least one row");
+  data::SamplerOptions fs{o.batch_size, o.seed, true, o.bucket_window, false};
+  data::SamplerOptions rs{o.batch_size, o.seed ^ 0x5eedULL, true, o.bucket_window, false};
+  bool retain = o.use_retain && !d.retain.empty() && o.retain_ratio > 0;
+  data::BatchStream retain_stream(&d.retain, rs);
+  std::vector<MicroBatch> plan;
+  for (int64_t e = 0; e < o.epochs; ++e) {
+    auto fb = data::epoch_batches(d.forget, fs, e);
+    size_t fi = 0;
+    for (bool is_forget : data::interleave_schedule(int64_t(fb.size()), retain ? o.retain_ratio : 0.0)) {
+      if (is_forget) plan.push_back({true, fb[fi++], 1.0});
+      else plan.push_back({false, retain_stream.next(), 1.0});
+    }
+  }
+  return plan;
+}
+
+std::vector<MicroBatch> sugd_plan(const UnlearnData& d, const PlanOptions& o, size_t chunk, size_t retain_per_forget) {
+  if (d.forget.empty()) fail("the forget set is empty", "pass --forget with at least one row");
+  std::vector<MicroBatch> plan;
+  for (int64_t e = 0; e < o.epochs; ++e) {
+    for (auto& c : data::sugd_chunks(d.forget.size(), d.retain.size(), chunk, retain_per_forget)) {
+      // Interleave: after each forget sample, its share of retain samples.
+      size_t per = c.forget.empty() ? 0 : c.retain.size() / c.forget.size(), r = 0;
+      for (size_t f : c.forget) {
+        plan.push_back({true, {f}, -1.0});
+        for (size_t k = 0; k < per && r < c.retain.size(); ++k) plan.push_back({false, {c.retain[r++]}, 0.5});
+      }
+      while (r < c.retain.size()) plan.push_back({false, {c.retain[r++]}, 0.5});
+    }
+  }
+  return plan;
+}
+
+TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<size_t>& rows, int64_t pad_id,
+                       c10::Device device) {
+  data::Batch b = data::collate(ex, rows, pad_id);
+  auto opts = torch::TensorOptions().dtype(torch::kLong);
+  auto to = [&](const std::vector<int64_t>& v) { return torch::tensor(v, opts).view({b.B, b.T}).to(device); };
+  return {to(b.input_ids), to(b.attention_mask), to(b.labels), b.loss_tokens()};
+}
+
+}  // namespace libu::unlearn

@@ -1,0 +1,44 @@
+// libu/unlearn/plan.h — the deterministic sequence of micro-batches of a run. The whole
+// plan is built up front from the seed, so the data cursor of a checkpoint is simply the
+// number of micro-batches consumed, and a resumed run replays exactly the same data.
+#pragma once
+#include <vector>
+
+#include "libu/data/batching.h"
+#include "libu/unlearn/objectives.h"
+
+namespace libu::unlearn {
+
+struct MicroBatch {
+  bool forget = true;
+  std::vector<size_t> rows;  // indices into the forget or retain examples
+  double factor = 1.0;       // per-sample loss factor (SUGD: −1 forget, +0.5 retain)
+};
+
+struct UnlearnData {
+  std::vector<data::Example> forget, retain;
+  int64_t pad_id = 0;
+};
+
+struct PlanOptions {
+  int64_t batch_size = 1;
+  int64_t epochs = 1;
+  double retain_ratio = 1.0;  // retain micro-batches per forget micro-batch
+  uint64_t seed = 0;
+  bool use_retain = true;
+  int64_t bucket_window = 0;
+};
+
+// Forget batches (shuffled per epoch) interleaved with retain batches at retain_ratio;
+// retain cycles through its own shuffled epochs.
+std::vector<MicroBatch> interleaved_plan(const UnlearnData& d, const PlanOptions& o);
+// SUGD (BRIEF §2.4): chunks of 32 forget samples, each interleaved with 7×32 retain samples.
+// Every micro-batch holds one sample; factors −1 (forget) and +0.5 (retain).
+std::vector<MicroBatch> sugd_plan(const UnlearnData& d, const PlanOptions& o, size_t chunk = 32,
+                                  size_t retain_per_forget = 7);
+
+// Pads the rows of a micro-batch (dynamic padding) and moves them to `device`.
+TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<size_t>& rows, int64_t pad_id,
+                       c10::Device device);
+
+}  // namespace libu::unlearn
