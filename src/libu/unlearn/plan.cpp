@@ -1,5 +1,7 @@
 #include "libu/unlearn/plan.h"
 
+#include <optional>
+
 #include "libu/core/error.h"
 
 namespace libu::unlearn {
@@ -9,14 +11,15 @@ std::vector<MicroBatch> interleaved_plan(const UnlearnData& d, const PlanOptions
   data::SamplerOptions fs{o.batch_size, o.seed, true, o.bucket_window, false};
   data::SamplerOptions rs{o.batch_size, o.seed ^ 0x5eedULL, true, o.bucket_window, false};
   bool retain = o.use_retain && !d.retain.empty() && o.retain_ratio > 0;
-  data::BatchStream retain_stream(&d.retain, rs);
+  std::optional<data::BatchStream> retain_stream;
+  if (retain) retain_stream.emplace(&d.retain, rs);
   std::vector<MicroBatch> plan;
   for (int64_t e = 0; e < o.epochs; ++e) {
     auto fb = data::epoch_batches(d.forget, fs, e);
     size_t fi = 0;
     for (bool is_forget : data::interleave_schedule(int64_t(fb.size()), retain ? o.retain_ratio : 0.0)) {
       if (is_forget) plan.push_back({true, fb[fi++], 1.0});
-      else plan.push_back({false, retain_stream.next(), 1.0});
+      else plan.push_back({false, retain_stream->next(), 1.0});
     }
   }
   return plan;

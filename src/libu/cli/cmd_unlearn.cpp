@@ -1,0 +1,196 @@
+// libu unlearn | train — the unlearning methods and plain fine-tuning on the shared trainer.
+// Presets (BRIEF §2.3) set defaults; any flag given explicitly wins. The resolved values
+// are printed and saved in OUT/run.json.
+#include <iostream>
+#include <map>
+
+#include "libu/cli/options.h"
+#include "libu/core/error.h"
+#include "libu/core/log.h"
+#include "libu/unlearn/run.h"
+
+namespace libu::cli {
+namespace {
+
+using Defaults = std::map<std::string, std::string>;
+
+// BRIEF §2.3 presets and §2.4 baseline settings.
+const std::map<std::string, Defaults>& presets() {
+  static const std::map<std::string, Defaults> p = {
+      {"libu", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
+                {"sophia", "g"}, {"best", "retain-bounded"}}},
+      {"libu-seed", {{"method", "libu"}, {"phase1-sign", "-"}, {"objective", "seed"}, {"optimizer", "sophia"},
+                     {"sophia", "seed"}, {"best", "lowest-forget"}, {"lr", "3e-5"}, {"lora-r", "24"},
+                     {"lora-alpha", "32"}, {"lora-dropout", "0.1"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj"},
+                     {"accumulation", "6"}, {"epochs", "5"}, {"damping", "8e-4"}, {"sophia-rho", "0.08"},
+                     {"sophia-gamma", "1.15"}}},
+      {"libu-setup1", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
+                       {"sophia", "seed"}, {"epochs", "6"}, {"lr", "4e-5"}, {"batch-size", "4"}, {"lora-r", "16"},
+                       {"accumulation", "4"}, {"max-length", "1024"}, {"damping", "5e-5"}, {"sophia-rho", "0.1"},
+                       {"sophia-gamma", "1.1"}}},
+      {"libu-setup2", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
+                       {"sophia", "seed"}, {"epochs", "5"}, {"lr", "3e-5"}, {"batch-size", "6"}, {"lora-r", "24"},
+                       {"accumulation", "6"}, {"max-length", "1024"}, {"damping", "8e-4"}, {"sophia-rho", "0.08"},
+                       {"sophia-gamma", "1.15"}}},
+      {"libu-setup3", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
+                       {"sophia", "seed"}, {"epochs", "4"}, {"lr", "2e-5"}, {"batch-size", "4"}, {"lora-r", "16"},
+                       {"accumulation", "8"}, {"max-length", "1024"}, {"damping", "1e-3"}, {"sophia-rho", "0.06"},
+                       {"sophia-gamma", "1.2"}}},
+      {"sugd", {{"method", "sugd"}, {"optimizer", "adamw"}, {"lr", "1e-5"}, {"batch-size", "1"}, {"lora-r", "16"},
+                {"lora-alpha", "64"}, {"lora-targets", "q_proj,v_proj,up_proj,down_proj"}}},
+  };
+  return p;
+}
+
+std::vector<OptionSpec> training_options(bool unlearn) {
+  std::vector<OptionSpec> o = {
+      {"model", OptType::Path, "", "HF model folder (config.json, *.safetensors, tokenizer.json)", true},
+      {"out", OptType::Path, "", "output folder (adapter/, model/, run.json, metrics.jsonl, checkpoints/)", true},
+      {"lr", OptType::Float, "1e-4", "peak learning rate"},
+      {"epochs", OptType::Int, "3", "passes over the forget (or training) set"},
+      {"max-steps", OptType::Int, "0", "stop after this many optimizer steps (0 = epochs decide)"},
+      {"batch-size", OptType::Int, "4", "rows per micro-batch"},
+      {"accumulation", OptType::Int, "1", "micro-batches per optimizer step"},
+      {"schedule", OptType::String, "constant", "LR schedule", false, {"constant", "linear", "cosine"}},
+      {"warmup", OptType::Int, "0", "warmup steps"},
+      {"clip", OptType::Float, "1.0", "gradient-norm clip (0 = off)"},
+      {"optimizer", OptType::String, "adamw", "optimizer", false, {"adamw", "sophia"}},
+      {"weight-decay", OptType::Float, "0", "AdamW weight decay"},
+      {"lora-r", OptType::Int, "16", "LoRA rank"},
+      {"lora-alpha", OptType::Float, "32", "LoRA alpha"},
+      {"lora-dropout", OptType::Float, "0", "LoRA dropout (training only)"},
+      {"lora-targets", OptType::String, "q_proj,k_proj,v_proj,o_proj", "comma list of target modules"},
+      {"loss-on", OptType::String, "full", "tokens in the loss: input+output or output only", false, {"full", "answer"}},
+      {"max-length", OptType::Int, "1024", "truncate rows to this many tokens (counted, never silent)"},
+      {"add-eos", OptType::Bool, "false", "append EOS to every row"},
+      {"dtype", OptType::String, "bf16", "compute dtype (LoRA masters stay fp32)", false, {"bf16", "fp32"}},
+      {"device", OptType::String, "cpu", "cpu or cuda[:N]"},
+      {"seed", OptType::Int, "0", "seed for LoRA init, data order, dropout and Sophia"},
+      {"time-budget", OptType::Float, "0", "stop cleanly after this many seconds (0 = none)"},
+      {"checkpoint-every", OptType::Int, "0", "write OUT/checkpoints/step-K every K steps (0 = off)"},
+      {"resume", OptType::Bool, "false", "continue from the latest checkpoint in --out"},
+      {"checkpointing", OptType::Bool, "false", "activation checkpointing per layer (less memory)"},
+      {"no-merge", OptType::Bool, "false", "skip writing the merged model folder OUT/model"},
+      {"merge-dtype", OptType::String, "", "dtype of OUT/model (default: the base model's)", false, {}},
+  };
+  if (!unlearn) {
+    o.insert(o.begin() + 1, {"data", OptType::Path, "", "training rows: file or folder (SemEval schema)", true});
+    o.push_back({"retain", OptType::Path, "", "extra training rows (also trained on)"});
+    return o;
+  }
+  std::vector<OptionSpec> u = {
+      {"preset", OptType::String, "libu", "defaults bundle", false,
+       {"libu", "libu-seed", "libu-setup1", "libu-setup2", "libu-setup3", "sugd", "none"}},
+      {"method", OptType::String, "libu", "method", false, {"libu", "ga", "gd", "kl", "npo", "simnpo", "sugd"}},
+      {"forget", OptType::Path, "", "forget rows: file or folder (forget.parquet/jsonl, HF shards)", true},
+      {"retain", OptType::Path, "", "retain rows: file or folder"},
+      {"val-forget", OptType::Path, "", "held-out forget rows for best-checkpoint selection"},
+      {"val-retain", OptType::Path, "", "held-out retain rows for best-checkpoint selection"},
+      {"objective", OptType::String, "", "override the method's objective", false,
+       {"gd", "ga", "kl", "npo", "simnpo", "seed"}},
+      {"retain-ratio", OptType::Float, "1", "retain micro-batches per forget micro-batch"},
+      {"retain-weight", OptType::Float, "1", "w_r, the weight of the retain term"},
+      {"npo-beta", OptType::Float, "0.1", "NPO beta"},
+      {"simnpo-beta", OptType::Float, "4.5", "SimNPO beta"},
+      {"simnpo-delta", OptType::Float, "0", "SimNPO delta"},
+      {"phase1", OptType::Bool, "true", "run LIBU phase 1 (influence step)"},
+      {"phase1-sign", OptType::String, "+", "+ raises the forget loss (libu), - lowers it (libu-seed)", false, {"+", "-"}},
+      {"phase1-lr", OptType::Float, "", "eta_1 of the influence step (default: --lr)"},
+      {"damping", OptType::Float, "1e-4", "lambda in 1/(F + lambda)"},
+      {"fisher-batch", OptType::Int, "1", "micro-batch size of the Fisher pass (1 = per-example)"},
+      {"sophia", OptType::String, "g", "Sophia variant", false, {"g", "seed", "h"}},
+      {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
+      {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
+      {"hessian-interval", OptType::Int, "10", "g/h: refresh the Hessian every k steps"},
+      {"best", OptType::String, "retain-bounded", "best-checkpoint rule", false, {"final", "retain-bounded", "lowest-forget"}},
+      {"retain-tolerance", OptType::Float, "0.25", "retain-bounded: allowed retain NLL rise (nats)"},
+      {"eval-every", OptType::Int, "0", "validate every K steps (0 = only at the end)"},
+  };
+  o.insert(o.begin() + 1, u.begin(), u.end());
+  return o;
+}
+
+unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
+  unlearn::UnlearnConfig c;
+  c.model_dir = o.str("model");
+  c.out_dir = o.str("out");
+  c.loss_on = o.str("loss-on");
+  c.max_length = o.i64("max-length");
+  c.add_eos = o.flag("add-eos");
+  c.lora_r = o.i64("lora-r");
+  c.lora_alpha = o.f64("lora-alpha");
+  c.lora_dropout = o.f64("lora-dropout");
+  c.lora_targets = o.list("lora-targets");
+  c.dtype = o.str("dtype");
+  c.device = o.str("device");
+  c.checkpointing = o.flag("checkpointing");
+  c.no_merge = o.flag("no-merge");
+  c.merge_dtype = o.has("merge-dtype") ? o.str("merge-dtype") : "";
+  c.plan.batch_size = o.i64("batch-size");
+  c.plan.epochs = o.i64("epochs");
+  c.plan.seed = uint64_t(o.i64("seed"));
+  auto& t = c.trainer;
+  t.schedule.kind = optim::parse_schedule(o.str("schedule"));
+  t.schedule.base_lr = o.f64("lr");
+  t.schedule.warmup_steps = o.i64("warmup");
+  t.accumulation = o.i64("accumulation");
+  t.clip = o.f64("clip");
+  t.max_steps = o.i64("max-steps");
+  t.time_budget_s = o.f64("time-budget");
+  t.checkpoint_every = o.i64("checkpoint-every");
+  t.resume = o.flag("resume");
+  t.seed = c.plan.seed;
+  t.optimizer = o.str("optimizer");
+  t.optimizer_options.adamw.weight_decay = o.f64("weight-decay");
+  if (!unlearn) {
+    c.method = "sft";
+    c.forget_path = o.str("data");
+    c.retain_path = o.has("retain") ? o.str("retain") : "";
+    return c;
+  }
+  c.method = o.str("method");
+  c.forget_path = o.str("forget");
+  c.retain_path = o.has("retain") ? o.str("retain") : "";
+  c.val_forget_path = o.has("val-forget") ? o.str("val-forget") : "";
+  c.val_retain_path = o.has("val-retain") ? o.str("val-retain") : "";
+  c.objective = o.has("objective") ? o.str("objective") : "";
+  c.plan.retain_ratio = o.f64("retain-ratio");
+  t.objective_params = {o.f64("retain-weight"), o.f64("npo-beta"), o.f64("simnpo-beta"), o.f64("simnpo-delta")};
+  c.phase1 = o.flag("phase1");
+  c.phase1_sign = o.str("phase1-sign") == "-" ? -1.0 : 1.0;
+  c.phase1_lr = o.has("phase1-lr") ? o.f64("phase1-lr") : o.f64("lr");
+  c.damping = o.f64("damping");
+  c.fisher_batch = o.i64("fisher-batch");
+  auto variant = optim::parse_sophia_variant(o.str("sophia"));
+  auto so = optim::SophiaOptions::defaults(variant);
+  if (o.has("sophia-rho")) (variant == optim::SophiaVariant::Seed ? so.hessian_prob : so.rho) = o.f64("sophia-rho");
+  so.gamma = o.f64("sophia-gamma");
+  so.hessian_interval = o.i64("hessian-interval");
+  so.seed = c.plan.seed;
+  t.optimizer_options.sophia = so;
+  t.best_rule = unlearn::parse_best_rule(o.str("best"));
+  t.retain_tolerance = o.f64("retain-tolerance");
+  t.eval_every = o.i64("eval-every");
+  return c;
+}
+
+int run_cmd(const Options& given, bool unlearn) {
+  Options o = given;
+  if (unlearn && o.str("preset") != "none") {
+    for (auto& [k, v] : presets().at(o.str("preset"))) o.set_default(k, v);
+  }
+  auto c = to_config(o, unlearn);
+  c.resolved = o.to_json();
+  log_info("resolved options: ", c.resolved.dump());
+  auto run = unlearn::run_unlearn(c);
+  std::cout << c.out_dir << "\n";
+  return run.is_null() ? 2 : 0;
+}
+
+Registrar unlearn_reg({"unlearn", "remove the forget set from a model (LIBU, baselines, SUGD) with LoRA",
+                       training_options(true), [](const Options& o) { return run_cmd(o, true); }});
+Registrar train_reg({"train", "supervised LoRA fine-tuning (e.g. to memorise data before unlearning)",
+                     training_options(false), [](const Options& o) { return run_cmd(o, false); }});
+
+}  // namespace
+}  // namespace libu::cli

@@ -1,0 +1,110 @@
+#include "libu/unlearn/run.h"
+
+#include <filesystem>
+
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+#include "libu/core/log.h"
+#include "libu/core/timing.h"
+#include "libu/core/version.h"
+#include "libu/io/records.h"
+#include "libu/model/export.h"
+#include "libu/model/peft_io.h"
+#include "libu/model/runtime.h"
+#include "libu/model/tensor_io.h"
+#include "libu/text/tokenizer.h"
+#include "libu/unlearn/methods/method.h"
+
+namespace libu::unlearn {
+
+using nlohmann::json;
+
+namespace {
+
+std::vector<data::Example> examples(const std::string& path, const std::string& split, const text::Tokenizer& tok,
+                                    const data::ExampleOptions& eo, const char* what) {
+  if (path.empty()) return {};
+  auto recs = std::filesystem::is_directory(path) ? io::load_split(path, split) : io::load_records(path);
+  data::BuildStats st;
+  auto ex = data::build_examples(
+      recs,
+      [&](const std::string& s) {
+        auto ids = tok.encode_ids(s, false);
+        return std::vector<int64_t>(ids.begin(), ids.end());
+      },
+      eo, &st);
+  log_info(what, ": ", st.examples, " rows from ", path, st.truncated ? cat(" (", st.truncated, " truncated to --max-length)") : "");
+  return ex;
+}
+
+void load_best_adapter(model::CausalLM& m, const std::string& dir) {
+  auto f = io::SafetensorsFile::open(dir + "/adapter_model.safetensors");
+  torch::NoGradGuard ng;
+  for (auto& [k, p] : m.lora()->named_parameters()) p.copy_(model::view_tensor(f->get(k)));
+}
+
+}  // namespace
+
+json run_unlearn(UnlearnConfig c) {
+  Timer timer;
+  if (c.out_dir.empty()) fail("--out is required");
+  if (std::filesystem::exists(c.model_dir) && std::filesystem::exists(c.out_dir) &&
+      std::filesystem::equivalent(c.model_dir, c.out_dir))
+    fail(cat(c.out_dir, ": the output folder is the input model folder"), "choose another --out");
+  make_dirs(c.out_dir);
+  model::LoadOptions lo;
+  lo.dtype = model::parse_dtype(c.dtype);
+  lo.device = model::parse_device(c.device);
+  auto m = model::CausalLM::load(c.model_dir, lo);
+  auto tok = text::Tokenizer::from_model_dir(c.model_dir);
+  m->set_checkpointing(c.checkpointing);
+  data::ExampleOptions eo;
+  eo.loss_on = c.loss_on == "answer" ? data::LossOn::Answer : data::LossOn::Full;
+  eo.max_length = c.max_length;
+  if (c.add_eos && tok.eos_id()) eo.eos_id = int64_t(*tok.eos_id());
+  UnlearnData d;
+  d.pad_id = tok.pad_id() ? int64_t(*tok.pad_id()) : (m->config().pad_token_id ? *m->config().pad_token_id : 0);
+  auto method = make_method(c.method);
+  d.forget = examples(c.forget_path, "forget", tok, eo, c.method == "sft" ? "train" : "forget");
+  d.retain = examples(c.retain_path, "retain", tok, eo, "retain");
+  if (c.method == "sft") {  // train on everything given
+    d.forget.insert(d.forget.end(), d.retain.begin(), d.retain.end());
+    d.retain.clear();
+  }
+  c.trainer.val_forget = examples(c.val_forget_path, "forget", tok, eo, "validation forget");
+  c.trainer.val_retain = examples(c.val_retain_path, "retain", tok, eo, "validation retain");
+  if (c.objective.empty()) c.objective = objective_name(method->default_objective());
+  c.trainer.objective = parse_objective(c.objective);
+  c.trainer.out_dir = c.out_dir;
+  model::LoraConfig lc{c.lora_r, c.lora_alpha, c.lora_dropout, c.lora_targets};
+  m->add_lora(lc, c.plan.seed);
+  torch::manual_seed(c.plan.seed);
+  json phase1 = nullptr;
+  bool resuming = c.trainer.resume && Trainer::latest_checkpoint(c.out_dir) >= 0;
+  if (c.trainer.resume && !resuming) log_warn("--resume: no checkpoint in ", c.out_dir, "; starting fresh");
+  c.trainer.resume = resuming;
+  if (!resuming) phase1 = method->prepare(*m, d, c);
+  Trainer trainer(*m, d, method->plan(d, c), c.trainer);
+  TrainResult r = trainer.run();
+  if (!r.best.is_null()) {
+    log_info("best checkpoint: step ", r.best["step"].get<int64_t>(), " (", r.best.dump(), ")");
+    load_best_adapter(*m, c.out_dir + "/best/adapter");
+  }
+  model::save_adapter(*m, c.out_dir + "/adapter");
+  if (!c.no_merge) {
+    auto out_dt = c.merge_dtype.empty() ? model::parse_dtype(m->config().torch_dtype == "bfloat16" ? "bf16" : "fp32")
+                                        : model::parse_dtype(c.merge_dtype);
+    model::export_merged(*m, c.out_dir + "/model", out_dt);
+  }
+  json run = {{"libu_version", LIBU_VERSION_STRING}, {"torch_threads", model::threads()},
+              {"options", c.resolved}, {"method", c.method}, {"objective", c.objective},
+              {"phase1", phase1}, {"steps_done", r.steps_done}, {"total_steps", r.total_steps},
+              {"start_step", r.start_step}, {"stopped_by_budget", r.stopped_by_budget},
+              {"nonfinite_skips", r.nonfinite_skips}, {"best", r.best}, {"train_wall_s", r.wall_s},
+              {"wall_s", timer.seconds()}, {"lora_parameters", m->lora()->num_parameters()},
+              {"forget_rows", d.forget.size()}, {"retain_rows", d.retain.size()}};
+  write_file_atomic(c.out_dir + "/run.json", run.dump(2) + "\n");
+  return run;
+}
+
+}  // namespace libu::unlearn

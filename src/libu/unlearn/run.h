@@ -1,0 +1,42 @@
+// libu/unlearn/run.h — `libu unlearn` / `libu train` end to end: load model + data,
+// inject LoRA, run the method (phase 1 if any, then the shared trainer), write
+// OUT/adapter (PEFT), OUT/model (merged, unless no_merge), OUT/run.json.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "libu/unlearn/trainer.h"
+
+namespace libu::unlearn {
+
+struct UnlearnConfig {
+  std::string method = "libu";      // libu | ga | gd | kl | npo | simnpo | sugd | sft
+  std::string model_dir, forget_path, retain_path, out_dir;
+  std::string val_forget_path, val_retain_path;
+  std::string objective;            // override of the method's objective ("" = method default)
+  std::string loss_on = "full";     // full | answer
+  int64_t max_length = 1024;
+  bool add_eos = false;
+  // LoRA
+  int64_t lora_r = 16;
+  double lora_alpha = 32, lora_dropout = 0.0;
+  std::vector<std::string> lora_targets = {"q_proj", "k_proj", "v_proj", "o_proj"};
+  // Phase 1 (LIBU)
+  double phase1_sign = +1.0, phase1_lr = 1e-3, damping = 1e-4;
+  int64_t fisher_batch = 1;
+  bool phase1 = true;
+  // Phase 2 / trainer
+  TrainerOptions trainer;
+  PlanOptions plan;
+  std::string dtype = "bf16", device = "cpu";
+  bool checkpointing = false, no_merge = false;
+  std::string merge_dtype = "";  // "" = the base model's stored dtype
+  nlohmann::json resolved;       // every option, saved in run.json
+};
+
+// Runs everything; returns the run summary (also written to OUT/run.json).
+nlohmann::json run_unlearn(UnlearnConfig cfg);
+
+}  // namespace libu::unlearn

@@ -1,0 +1,268 @@
+#include "libu/unlearn/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+#include "libu/core/log.h"
+#include "libu/core/progress.h"
+#include "libu/core/timing.h"
+#include "libu/model/loss.h"
+#include "libu/model/peft_io.h"
+#include "libu/model/tensor_io.h"
+#include "libu/unlearn/fisher.h"
+
+namespace libu::unlearn {
+
+namespace fsys = std::filesystem;
+using nlohmann::json;
+
+BestRule parse_best_rule(const std::string& s) {
+  if (s == "final") return BestRule::Final;
+  if (s == "retain-bounded") return BestRule::RetainBounded;
+  if (s == "lowest-forget") return BestRule::LowestForget;
+  fail(cat("unknown best-checkpoint rule '", s, "'"), "use final, retain-bounded or lowest-forget");
+}
+
+struct Trainer::Impl {
+  model::CausalLM& m;
+  const UnlearnData& data;
+  std::vector<MicroBatch> plan;
+  TrainerOptions opt;
+  std::vector<torch::Tensor> params;
+  std::vector<std::string> names;
+  std::unique_ptr<optim::Optimizer> optimizer;
+  int64_t total_steps = 0;
+  double lr_scale = 1.0;
+  int consecutive_bad = 0;
+  json best = nullptr;
+  double base_f = NAN, base_r = NAN;  // validation NLLs before training
+  std::ofstream metrics;
+
+  Impl(model::CausalLM& mm, const UnlearnData& d, std::vector<MicroBatch> p, TrainerOptions o)
+      : m(mm), data(d), plan(std::move(p)), opt(std::move(o)) {
+    if (!m.lora()) fail_internal("the trainer needs a LoRA adapter");
+    for (auto& [k, t] : m.lora()->named_parameters()) names.push_back(k), params.push_back(t);
+    optimizer = optim::make_optimizer(opt.optimizer, params, opt.optimizer_options, names);
+    int64_t acc = std::max<int64_t>(1, opt.accumulation);
+    total_steps = (int64_t(plan.size()) + acc - 1) / acc;
+    if (opt.max_steps > 0) total_steps = std::min(total_steps, opt.max_steps);
+  }
+
+  std::string ckpt_dir(int64_t step) const { return opt.out_dir + "/checkpoints/step-" + std::to_string(step); }
+
+  // ---- checkpoints: adapter (PEFT), optimizer state (safetensors), RNG + cursor (JSON) ----
+  void save_checkpoint(int64_t step) {
+    std::string dir = ckpt_dir(step), tmp = dir + ".tmp";
+    fsys::remove_all(tmp);
+    model::save_adapter(m, tmp + "/adapter");
+    model::write_tensors(tmp + "/optimizer.safetensors", optimizer->state_tensors());
+    auto gen = at::detail::getDefaultCPUGenerator();
+    model::write_tensors(tmp + "/rng.safetensors", {{"torch_cpu", gen.get_state()}});
+    json st = {{"step", step}, {"micro_batches_done", step * opt.accumulation}, {"lr_scale", lr_scale},
+               {"consecutive_bad", consecutive_bad}, {"best", best}, {"base_val_forget_nll", base_f},
+               {"base_val_retain_nll", base_r}, {"optimizer", optimizer->state_json()}};
+    write_file_atomic(tmp + "/state.json", st.dump(2));
+    fsys::remove_all(dir);
+    fsys::rename(tmp, dir);
+  }
+
+  int64_t load_checkpoint(int64_t step) {
+    std::string dir = ckpt_dir(step);
+    auto st = json::parse(read_file(dir + "/state.json"));
+    auto file = io::SafetensorsFile::open(dir + "/adapter/adapter_model.safetensors");
+    {
+      torch::NoGradGuard ng;
+      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(model::view_tensor(file->get(names[i])));
+    }
+    optimizer->load_state(model::read_tensors(dir + "/optimizer.safetensors"), st["optimizer"]);
+    auto rng = model::read_tensors(dir + "/rng.safetensors");
+    auto gen = at::detail::getDefaultCPUGenerator();
+    gen.set_state(rng.at("torch_cpu"));
+    lr_scale = st["lr_scale"].get<double>();
+    consecutive_bad = st["consecutive_bad"].get<int>();
+    best = st["best"];
+    base_f = st["base_val_forget_nll"].is_null() ? NAN : st["base_val_forget_nll"].get<double>();
+    base_r = st["base_val_retain_nll"].is_null() ? NAN : st["base_val_retain_nll"].get<double>();
+    log_info("resumed from ", dir);
+    return st["step"].get<int64_t>();
+  }
+
+  // ---- validation and best checkpoint ----
+  std::pair<double, double> validate() {
+    double f = opt.val_forget.empty() ? NAN : mean_nll(m, opt.val_forget, data.pad_id, opt.val_batch);
+    double r = opt.val_retain.empty() ? NAN : mean_nll(m, opt.val_retain, data.pad_id, opt.val_batch);
+    return {f, r};
+  }
+
+  bool better(double f, double r) const {
+    if (opt.best_rule == BestRule::LowestForget)
+      return best.is_null() || f < best["val_forget_nll"].get<double>();
+    // RetainBounded: eligible if retain NLL rose at most `tolerance`; maximise forget rise.
+    bool ok = std::isnan(r) || std::isnan(base_r) || r - base_r <= opt.retain_tolerance;
+    if (!ok) return false;
+    return best.is_null() || f > best["val_forget_nll"].get<double>();
+  }
+
+  void consider_best(int64_t step) {
+    if (opt.best_rule == BestRule::Final || opt.val_forget.empty()) return;
+    auto [f, r] = validate();
+    json line = {{"step", step}, {"val_forget_nll", f}, {"val_retain_nll", r}};
+    metrics << json{{"validation", line}}.dump() << "\n" << std::flush;
+    if (!better(f, r)) return;
+    best = line;
+    fsys::remove_all(opt.out_dir + "/best");
+    model::save_adapter(m, opt.out_dir + "/best/adapter");
+  }
+
+  // ---- one optimizer step ----
+  bool finite_grads() const {
+    for (auto& p : params)
+      if (p.grad().defined() && !torch::isfinite(p.grad()).all().item<bool>()) return false;
+    return true;
+  }
+
+  void refresh_hessian(const MicroBatch& mb) {
+    auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
+    auto src = optimizer->hessian_source();
+    auto* sophia = dynamic_cast<optim::Sophia*>(optimizer.get());
+    if (src == optim::HessianSource::GaussNewtonBartlett) {
+      // SophiaG: ĝ = ∇ CE(logits, ŷ), ŷ ~ softmax(logits) on the loss positions (Liu et al. 2024, Alg. 2).
+      auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
+      int64_t T = logits.size(1);
+      auto lg = logits.narrow(1, 0, T - 1).reshape({-1, logits.size(2)});
+      auto mask = b.labels.narrow(1, 1, T - 1).reshape({-1}).ne(model::kIgnoreIndex);
+      auto y = optim::sample_categorical(lg.detach(), sophia->rng());
+      auto ce = torch::nll_loss(torch::log_softmax(lg, -1), y, {}, at::Reduction::None);
+      auto loss = (ce * mask.to(ce.dtype())).sum() / mask.sum().clamp_min(1);
+      auto g = torch::autograd::grad({loss}, params, {}, false, false, true);
+      for (size_t i = 0; i < g.size(); ++i)
+        if (!g[i].defined()) g[i] = torch::zeros_like(params[i]);
+      sophia->update_hessian_gnb(g);
+    } else if (src == optim::HessianSource::Hutchinson) {
+      auto loss = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params).loss;
+      if (!loss.defined()) return;
+      auto h = optim::hutchinson_diag(loss, params, sophia->rng());
+      sophia->update_hessian(h.diag);
+    }
+  }
+
+  json step(int64_t s, Progress& bar) {
+    int64_t acc = std::max<int64_t>(1, opt.accumulation);
+    auto snap = m.lora()->snapshot();
+    std::map<std::string, double> logs;
+    std::map<std::string, int> counts;
+    int64_t tokens = 0;
+    double loss_sum = 0;
+    const MicroBatch* last = nullptr;
+    for (int64_t k = 0; k < acc; ++k) {
+      size_t idx = size_t(s * acc + k);
+      if (idx >= plan.size()) break;
+      const MicroBatch& mb = plan[idx];
+      last = &mb;
+      auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
+      auto t = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params);
+      for (auto& [k2, v] : t.logs) logs[k2] += v, counts[k2]++;
+      if (!t.loss.defined()) continue;
+      auto l = t.loss * (mb.factor / double(acc));
+      loss_sum += l.item<double>();
+      l.backward();
+      tokens += b.loss_tokens;
+    }
+    json line = {{"step", s + 1}, {"lr", opt.schedule.lr_at(s, total_steps) * lr_scale}, {"loss", loss_sum},
+                 {"tokens", tokens}};
+    for (auto& [k2, v] : logs) line[k2] = v / counts[k2];
+    if (!std::isfinite(loss_sum) || !finite_grads()) {
+      // NaN/Inf guard: skip the update, roll back, halve the LR.
+      m.lora()->restore(snap);
+      optimizer->zero_grad();
+      lr_scale *= 0.5;
+      if (++consecutive_bad >= 3)
+        fail(cat("training diverged: non-finite loss or gradient at 3 steps in a row (last step ", s + 1, ")"),
+             "lower --lr or check the data");
+      log_warn("step ", s + 1, ": non-finite loss/gradient; update skipped, rolled back, LR scale now ", lr_scale);
+      line["nonfinite"] = true;
+      return line;
+    }
+    consecutive_bad = 0;
+    if (opt.clip > 0) line["grad_norm"] = optim::clip_param_grad_norm(params, opt.clip);
+    optimizer->step(line["lr"].get<double>(), tokens);
+    optimizer->zero_grad();
+    for (auto& [k2, v] : optimizer->step_stats().items()) line[k2] = v;
+    if (optimizer->hessian_due() && last) refresh_hessian(*last);
+    bar.set_postfix(cat("loss=", loss_sum));
+    return line;
+  }
+
+  TrainResult run() {
+    Timer timer;
+    TrainResult res;
+    res.total_steps = total_steps;
+    make_dirs(opt.out_dir);
+    int64_t start = 0;
+    if (opt.resume) {
+      int64_t k = latest_checkpoint(opt.out_dir);
+      if (k < 0) fail(cat(opt.out_dir, ": no checkpoint to resume from"), "run without --resume first");
+      start = load_checkpoint(k);
+    } else if (!opt.val_forget.empty() || !opt.val_retain.empty()) {
+      std::tie(base_f, base_r) = validate();
+    }
+    res.start_step = start;
+    metrics.open(opt.out_dir + "/metrics.jsonl", start > 0 ? std::ios::app : std::ios::trunc);
+    m.set_training(true);
+    Progress bar("train", total_steps - start, "step");
+    int64_t s = start;
+    for (; s < total_steps; ++s) {
+      json line = step(s, bar);
+      line["elapsed_s"] = timer.seconds();
+      metrics << line.dump() << "\n" << std::flush;
+      if (line.contains("nonfinite")) ++res.nonfinite_skips;
+      bar.advance();
+      bool last = s + 1 == total_steps;
+      if (opt.eval_every > 0 && (s + 1) % opt.eval_every == 0 && !last) consider_best(s + 1);
+      if (opt.checkpoint_every > 0 && (s + 1) % opt.checkpoint_every == 0) save_checkpoint(s + 1);
+      if (opt.halt_after > 0 && s + 1 == opt.halt_after) {
+        res.steps_done = s + 1;
+        return res;
+      }
+      if (opt.time_budget_s > 0 && timer.seconds() >= opt.time_budget_s && !last) {
+        log_warn("time budget of ", opt.time_budget_s, " s reached after step ", s + 1, "; stopping cleanly");
+        res.stopped_by_budget = true;
+        ++s;
+        break;
+      }
+    }
+    bar.finish();
+    consider_best(s);
+    m.set_training(false);
+    res.steps_done = s;
+    res.best = best;
+    res.wall_s = timer.seconds();
+    return res;
+  }
+};
+
+Trainer::Trainer(model::CausalLM& m, const UnlearnData& data, std::vector<MicroBatch> plan, TrainerOptions opt)
+    : impl_(std::make_unique<Impl>(m, data, std::move(plan), std::move(opt))) {}
+Trainer::~Trainer() = default;
+TrainResult Trainer::run() { return impl_->run(); }
+
+int64_t Trainer::latest_checkpoint(const std::string& out_dir) {
+  int64_t best = -1;
+  std::error_code ec;
+  for (auto& e : fsys::directory_iterator(out_dir + "/checkpoints", ec)) {
+    std::string n = e.path().filename().string();
+    if (n.rfind("step-", 0) != 0 || n.find(".tmp") != std::string::npos) continue;
+    try {
+      best = std::max<int64_t>(best, std::stoll(n.substr(5)));
+    } catch (...) {
+    }
+  }
+  return best;
+}
+
+}  // namespace libu::unlearn

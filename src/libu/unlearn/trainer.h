@@ -1,0 +1,68 @@
+// libu/unlearn/trainer.h — the one training loop every method shares (BRIEF §2.5):
+// gradient accumulation over a deterministic micro-batch plan, LR schedule with warmup,
+// clipping, AdamW or Sophia (with its Hessian refresh), a NaN/Inf guard with rollback,
+// validation-based best checkpoint, atomic checkpoints + bit-exact --resume, and a time
+// budget. Metrics go to OUT/metrics.jsonl, one JSON line per step.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "libu/optim/factory.h"
+#include "libu/optim/schedule.h"
+#include "libu/unlearn/plan.h"
+
+namespace libu::unlearn {
+
+enum class BestRule {
+  Final,           // keep the last state
+  RetainBounded,   // max forget-NLL increase among states whose retain-NLL rose ≤ tolerance
+  LowestForget,    // the published libu-seed rule: lowest forget loss
+};
+BestRule parse_best_rule(const std::string& s);  // final|retain-bounded|lowest-forget
+
+struct TrainerOptions {
+  Objective objective = Objective::GD;
+  ObjectiveParams objective_params;
+  std::string optimizer = "adamw";
+  optim::OptimizerOptions optimizer_options;
+  optim::LrSchedule schedule;
+  int64_t accumulation = 1;
+  double clip = 1.0;               // global grad-norm clip (<= 0: off)
+  int64_t max_steps = 0;           // 0: as many as the plan holds
+  double time_budget_s = 0;        // 0: none
+  int64_t checkpoint_every = 0;    // 0: no periodic checkpoints
+  int64_t eval_every = 0;          // validation interval in steps (0: only at the end)
+  BestRule best_rule = BestRule::Final;
+  double retain_tolerance = 0.25;  // nats, for RetainBounded
+  std::vector<data::Example> val_forget, val_retain;
+  int64_t val_batch = 4;
+  std::string out_dir;             // metrics.jsonl, checkpoints/, best/
+  bool resume = false;
+  uint64_t seed = 0;
+  int64_t halt_after = 0;          // stop abruptly after this step, as if killed (tests)
+};
+
+struct TrainResult {
+  int64_t steps_done = 0, total_steps = 0, start_step = 0;
+  bool stopped_by_budget = false;
+  int64_t nonfinite_skips = 0;
+  double wall_s = 0;
+  nlohmann::json best;  // {"step", "val_forget_nll", "val_retain_nll"} or null
+};
+
+class Trainer {
+ public:
+  Trainer(model::CausalLM& m, const UnlearnData& data, std::vector<MicroBatch> plan, TrainerOptions opt);
+  ~Trainer();
+  // Latest checkpoint step in OUT/checkpoints, or -1.
+  static int64_t latest_checkpoint(const std::string& out_dir);
+  TrainResult run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace libu::unlearn

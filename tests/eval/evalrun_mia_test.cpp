@@ -1,0 +1,109 @@
+// MIA on a tiny model: per-document losses are finite and equal −mean(token log-probs),
+// right-padded batches equal one-by-one scoring, Min-K%++ moments match mia_attacks.h's
+// reference, truncation is counted, every AUC is in [0, 1].
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "evalrun_fixture.h"
+#include "libu/core/error.h"
+#include "libu/eval/mia.h"
+#include "libu/eval/mia_attacks.h"
+#include "libu/io/jsonl.h"
+
+using namespace libu;
+using namespace libu::eval;
+
+namespace {
+
+// A small MIA folder: the first n documents of the shared member/nonmember files, cut to
+// a few hundred characters.
+std::string small_mia_dir(size_t n) {
+  std::string d = test::temp_dir("evalrun_mia");
+  for (std::string label : {"member", "nonmember"}) {
+    auto rows = io::read_jsonl(test::shared_path("data/semeval25/mia/" + label + ".jsonl"));
+    std::vector<nlohmann::json> out;
+    for (size_t i = 0; i < n; ++i)
+      out.push_back({{"id", rows.at(i).at("id")},
+                     {"document", rows.at(i).at("document").get<std::string>().substr(0, 100 + 60 * i)}});
+    io::write_jsonl(d + "/" + label + ".jsonl", out);
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST(EvalRunMia, LossesFiniteAucInRangeAndBatchingInvariant) {
+  auto tok = text::Tokenizer::from_model_dir(test::tiny_model_dir());
+  auto m = model::CausalLM::load(test::tiny_model_dir());
+  std::string dir = small_mia_dir(5);
+  MiaOptions o;
+  o.max_length = 96;
+  o.batch_size = 3;
+  auto run = run_mia(*m, tok, dir, o);
+  ASSERT_EQ(run.docs.size(), 10u);
+  EXPECT_GT(run.truncated, 0u);
+  EXPECT_LT(run.truncated, run.docs.size());
+  std::set<int64_t> lengths;  // different lengths: the batches really are right-padded
+  for (auto& d : run.docs) lengths.insert(d.nll.tokens);
+  EXPECT_GE(lengths.size(), 3u);
+  for (auto& [name, auc] : run.auc) {
+    EXPECT_GE(auc, 0.0) << name;
+    EXPECT_LE(auc, 1.0) << name;
+  }
+  for (const char* k : {"loss", "zlib", "min_k_10", "min_k_20", "min_k_40", "min_k_plus_plus_10",
+                        "min_k_plus_plus_20", "min_k_plus_plus_40"})
+    EXPECT_TRUE(run.auc.count(k)) << k;
+  // A random model over a 1000-token vocabulary: loss near ln(1000) ≈ 6.9.
+  for (auto& d : run.docs) {
+    EXPECT_TRUE(std::isfinite(d.nll.loss)) << d.id;
+    EXPECT_GT(d.nll.loss, 3.0) << d.id;
+    EXPECT_LT(d.nll.loss, 12.0) << d.id;
+    EXPECT_LE(d.nll.tokens, 96);
+    ASSERT_EQ(d.nll.logprobs.size(), size_t(d.nll.tokens - 1));
+    double s = 0;
+    for (double v : d.nll.logprobs) s += v;
+    EXPECT_NEAR(d.nll.loss, -s / double(d.nll.logprobs.size()), 1e-12);
+  }
+  // One document at a time gives the same losses (right padding is masked out).
+  o.batch_size = 1;
+  auto single = run_mia(*m, tok, dir, o);
+  for (size_t i = 0; i < run.docs.size(); ++i) {
+    EXPECT_EQ(single.docs[i].id, run.docs[i].id);
+    EXPECT_NEAR(single.docs[i].nll.loss, run.docs[i].nll.loss, 1e-5) << run.docs[i].id;
+  }
+  auto rows = mia_rows_json(run);
+  EXPECT_EQ(rows[0]["label"], "member");
+  EXPECT_EQ(rows[9]["label"], "nonmember");
+  EXPECT_TRUE(rows[0].contains("min_k_plus_plus_20"));
+  EXPECT_EQ(mia_summary_json(run)["truncated"], run.truncated);
+}
+
+TEST(EvalRunMia, MomentsMatchTheReferenceDefinition) {
+  auto tok = text::Tokenizer::from_model_dir(test::tiny_model_dir());
+  auto m = model::CausalLM::load(test::tiny_model_dir());
+  std::string doc = "Jamal Eddine Dkhissi was a Moroccan actor born in Oujda.";
+  auto d = document_nll(*m, tok, {doc}, MiaOptions{}, "test")[0];
+  // Reference: log_softmax of the full-sequence logits, then mia_attacks' scalar loop.
+  auto ids32 = tok.encode_ids(doc, false);
+  std::vector<int64_t> ids(ids32.begin(), ids32.end());
+  torch::NoGradGuard ng;
+  auto lp = torch::log_softmax(m->forward(torch::tensor(ids).unsqueeze(0))[0], -1).contiguous();  // [T, V]
+  ASSERT_EQ(d.mu.size(), ids.size() - 1);
+  for (size_t t = 0; t + 1 < ids.size(); ++t) {
+    auto ref = logprob_moments(lp[int64_t(t)].data_ptr<float>(), size_t(lp.size(1)));
+    EXPECT_NEAR(d.mu[t], ref.mu, 1e-9) << "t=" << t;
+    EXPECT_NEAR(d.var[t], ref.var, 1e-9) << "t=" << t;
+    EXPECT_NEAR(d.logprobs[t], lp[int64_t(t)][ids[t + 1]].item<double>(), 1e-5) << "t=" << t;
+  }
+}
+
+TEST(EvalRunMia, BadInput) {
+  auto tok = text::Tokenizer::from_model_dir(test::tiny_model_dir());
+  auto m = model::CausalLM::load(test::tiny_model_dir());
+  std::string d = test::temp_dir("evalrun_mia_bad");
+  EXPECT_THROW(run_mia(*m, tok, d, MiaOptions{}), Error);  // no member.jsonl
+  EXPECT_THROW(document_nll(*m, tok, {""}, MiaOptions{}, "test", {"doc-1"}), Error);  // no token
+}
