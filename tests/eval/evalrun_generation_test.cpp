@@ -1,7 +1,6 @@
 // Generation for the official evaluation: batched left-padded greedy decoding equals
 // unbatched decoding on a tiny model with a real tokenizer, and only the new tokens are
 // decoded (special tokens skipped, HF clean-up of tokenization spaces).
-#include <iostream>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -36,7 +35,6 @@ TEST(EvalRunGeneration, BatchedLeftPaddedEqualsUnbatched) {
   std::set<std::string> distinct(single.begin(), single.end());
   EXPECT_GE(distinct.size(), 3u);
   for (auto& s : single) EXPECT_FALSE(s.empty());
-  for (size_t i = 0; i < single.size(); ++i) std::cerr << "  gen[" << i << "] = '" << single[i] << "'\n";
   o.batch_size = 2;  // uneven batches
   EXPECT_EQ(generate_texts(*m, tok, prompts, o, "test"), single);
 }

@@ -134,15 +134,35 @@ void log_leaks(const SplitScore& forget) {
 
 }  // namespace
 
-EvalRunResult eval_run(model::CausalLM& model, const text::Tokenizer& tok, const EvalRunOptions& opt) {
-  if (opt.out_dir.empty()) fail("eval run: no output folder", "pass --out DIR");
-  // Read and check all inputs before the (long) generation.
-  auto forget = load_rows(opt.forget, "forget", opt.limit);
-  auto retain = load_rows(opt.retain, "retain", opt.limit);
+namespace {
+
+// Every input read and checked before the model is loaded and the (long) generation runs.
+struct Inputs {
+  std::vector<io::Record> forget, retain;
   std::vector<std::string> mmlu_subjects;
-  if (!opt.mmlu_dir.empty()) mmlu_subjects = eval::mmlu_subjects(opt.mmlu_dir, opt.mmlu.subjects);
-  if (!opt.mia_dir.empty() && !is_directory(opt.mia_dir))
-    fail(cat("--mia ", opt.mia_dir, ": not a folder"), "give a folder holding member.jsonl and nonmember.jsonl");
+};
+
+Inputs read_inputs(const EvalRunOptions& opt) {
+  if (opt.out_dir.empty()) fail("eval run: no output folder", "pass --out DIR");
+  Inputs in;
+  in.forget = load_rows(opt.forget, "forget", opt.limit);
+  in.retain = load_rows(opt.retain, "retain", opt.limit);
+  if (!opt.mmlu_dir.empty()) in.mmlu_subjects = mmlu_subjects(opt.mmlu_dir, opt.mmlu.subjects);
+  if (!opt.mia_dir.empty()) {
+    if (!is_directory(opt.mia_dir))
+      fail(cat("--mia ", opt.mia_dir, ": not a folder"), "give a folder holding member.jsonl and nonmember.jsonl");
+    for (const char* f : {"member.jsonl", "nonmember.jsonl"})
+      if (!path_exists(opt.mia_dir + "/" + f))
+        fail(cat("--mia ", opt.mia_dir, ": missing ", f), "the MIA folder needs member.jsonl and nonmember.jsonl");
+  }
+  return in;
+}
+
+EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const EvalRunOptions& opt,
+                       Inputs in) {
+  const auto& forget = in.forget;
+  const auto& retain = in.retain;
+  const auto& mmlu_subjects = in.mmlu_subjects;
   make_dirs(opt.out_dir);
   const std::string out = opt.out_dir;
   write_file_atomic(out + "/run.json", opt.options_json.dump(2) + "\n");
@@ -197,7 +217,14 @@ EvalRunResult eval_run(model::CausalLM& model, const text::Tokenizer& tok, const
   return res;
 }
 
+}  // namespace
+
+EvalRunResult eval_run(model::CausalLM& model, const text::Tokenizer& tok, const EvalRunOptions& opt) {
+  return run_with(model, tok, opt, read_inputs(opt));
+}
+
 EvalRunResult eval_run(const EvalRunOptions& opt) {
+  Inputs in = read_inputs(opt);
   model::LoadOptions lo;
   if (opt.dtype != "auto") lo.dtype = model::parse_dtype(opt.dtype);
   lo.device = model::parse_device(opt.device);
@@ -207,7 +234,7 @@ EvalRunResult eval_run(const EvalRunOptions& opt) {
   log_info("model ", opt.model_dir, opt.adapter_dir.empty() ? "" : cat(" + adapter ", opt.adapter_dir), " (",
            model::arch_name(model->config().arch), ", ", model::dtype_str(model->dtype()), ", ",
            model->device().str(), ")");
-  return eval_run(*model, tok, opt);
+  return run_with(*model, tok, opt, std::move(in));
 }
 
 }  // namespace libu::eval
