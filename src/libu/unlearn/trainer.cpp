@@ -192,7 +192,8 @@ struct Trainer::Impl {
     if (opt.clip > 0) line["grad_norm"] = optim::clip_param_grad_norm(params, opt.clip);
     optimizer->step(line["lr"].get<double>(), tokens);
     optimizer->zero_grad();
-    for (auto& [k2, v] : optimizer->step_stats().items()) line[k2] = v;
+    json stats = optimizer->step_stats();  // keep alive: items() refers into it
+    for (auto& [k2, v] : stats.items()) line[k2] = v;
     if (optimizer->hessian_due() && last) refresh_hessian(*last);
     bar.set_postfix(cat("loss=", loss_sum));
     return line;
