@@ -76,6 +76,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
   if (!unlearn) {
     o.insert(o.begin() + 1, {"data", OptType::Path, "", "training rows: file or folder (SemEval schema)", true});
     o.push_back({"retain", OptType::Path, "", "extra training rows (also trained on)"});
+    o.push_back({"full", OptType::Bool, "false", "full fine-tuning of every weight instead of LoRA (needs --dtype fp32)"});
     return o;
   }
   std::vector<OptionSpec> u = {
@@ -146,6 +147,7 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
     c.method = "sft";
     c.forget_path = o.str("data");
     c.retain_path = o.has("retain") ? o.str("retain") : "";
+    c.full = o.flag("full");
     return c;
   }
   c.method = o.str("method");

@@ -128,10 +128,26 @@ void CausalLM::add_lora(const LoraConfig& lc, uint64_t seed) {
   lora_ = std::move(adapter);
 }
 
+void CausalLM::enable_full_training() {
+  if (lora_) fail_internal("full fine-tuning and LoRA are exclusive");
+  if (dtype_ != torch::kFloat)
+    fail("full fine-tuning needs fp32 compute", "pass --dtype fp32 (or train a LoRA adapter instead)");
+  for (auto& [n, w] : weights_) w = w.detach().to(torch::kFloat).clone().requires_grad_(true);
+  full_training_ = true;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> CausalLM::trainable() const {
+  if (lora_) return lora_->named_parameters();
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  if (full_training_)
+    for (auto& [n, w] : weights_) out.emplace_back(n, w);
+  return out;
+}
+
 std::map<std::string, torch::Tensor> CausalLM::merged_weights(c10::ScalarType out_dtype) const {
   torch::NoGradGuard ng;
   std::map<std::string, torch::Tensor> out;
-  for (auto& [name, w] : weights_) out[name] = w.to(out_dtype);
+  for (auto& [name, w] : weights_) out[name] = w.detach().to(out_dtype);
   if (!lora_) return out;
   for (auto& [module, p] : lora_->modules) {
     // W <- W + (alpha/r) B A   (computed in fp32)

@@ -54,6 +54,13 @@ class CausalLM {
   void set_training(bool on) { training_ = on; }
   bool training() const { return training_; }
   void set_checkpointing(bool on) { checkpointing_ = on; }
+  // Full fine-tuning: every base weight becomes an fp32 trainable leaf (an owned copy, so
+  // the input files are never touched). Requires fp32 compute.
+  void enable_full_training();
+  bool full_training() const { return full_training_; }
+  // What the optimizer updates: the LoRA tensors (PEFT keys), or every weight (HF names)
+  // under full fine-tuning.
+  std::vector<std::pair<std::string, torch::Tensor>> trainable() const;
 
   // W + (alpha/r) B A for every LoRA module, in `out_dtype`; other weights as stored.
   std::map<std::string, torch::Tensor> merged_weights(c10::ScalarType out_dtype) const;
@@ -69,7 +76,7 @@ class CausalLM {
   std::unique_ptr<Architecture> arch_;
   std::map<std::string, torch::Tensor> weights_;
   std::unique_ptr<LoraAdapter> lora_;
-  bool lora_enabled_ = true, training_ = false, checkpointing_ = false;
+  bool lora_enabled_ = true, training_ = false, checkpointing_ = false, full_training_ = false;
   c10::ScalarType dtype_ = torch::kFloat;
   c10::Device device_ = c10::kCPU;
   std::string source_dir_;

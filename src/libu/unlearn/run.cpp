@@ -37,10 +37,10 @@ std::vector<data::Example> examples(const std::string& path, const std::string& 
   return ex;
 }
 
-void load_best_adapter(model::CausalLM& m, const std::string& dir) {
-  auto f = io::SafetensorsFile::open(dir + "/adapter_model.safetensors");
-  torch::NoGradGuard ng;
-  for (auto& [k, p] : m.lora()->named_parameters()) p.copy_(model::view_tensor(f->get(k)));
+int64_t trainable_count(const model::CausalLM& m) {
+  int64_t n = 0;
+  for (auto& kv : m.trainable()) n += kv.second.numel();
+  return n;
 }
 
 }  // namespace
@@ -76,8 +76,12 @@ json run_unlearn(UnlearnConfig c) {
   if (c.objective.empty()) c.objective = objective_name(method->default_objective());
   c.trainer.objective = parse_objective(c.objective);
   c.trainer.out_dir = c.out_dir;
-  model::LoraConfig lc{c.lora_r, c.lora_alpha, c.lora_dropout, c.lora_targets};
-  m->add_lora(lc, c.plan.seed);
+  if (c.full) {
+    m->enable_full_training();
+  } else {
+    model::LoraConfig lc{c.lora_r, c.lora_alpha, c.lora_dropout, c.lora_targets};
+    m->add_lora(lc, c.plan.seed);
+  }
   torch::manual_seed(c.plan.seed);
   json phase1 = nullptr;
   bool resuming = c.trainer.resume && Trainer::latest_checkpoint(c.out_dir) >= 0;
@@ -88,9 +92,9 @@ json run_unlearn(UnlearnConfig c) {
   TrainResult r = trainer.run();
   if (!r.best.is_null()) {
     log_info("best checkpoint: step ", r.best["step"].get<int64_t>(), " (", r.best.dump(), ")");
-    load_best_adapter(*m, c.out_dir + "/best/adapter");
+    load_trainable(*m, c.out_dir + "/best");
   }
-  model::save_adapter(*m, c.out_dir + "/adapter");
+  if (m->lora()) model::save_adapter(*m, c.out_dir + "/adapter");
   if (!c.no_merge) {
     auto out_dt = c.merge_dtype.empty() ? model::parse_dtype(m->config().torch_dtype == "bfloat16" ? "bf16" : "fp32")
                                         : model::parse_dtype(c.merge_dtype);
@@ -101,7 +105,7 @@ json run_unlearn(UnlearnConfig c) {
               {"phase1", phase1}, {"steps_done", r.steps_done}, {"total_steps", r.total_steps},
               {"start_step", r.start_step}, {"stopped_by_budget", r.stopped_by_budget},
               {"nonfinite_skips", r.nonfinite_skips}, {"best", r.best}, {"train_wall_s", r.wall_s},
-              {"wall_s", timer.seconds()}, {"lora_parameters", m->lora()->num_parameters()},
+              {"wall_s", timer.seconds()}, {"trainable_parameters", trainable_count(*m)},
               {"forget_rows", d.forget.size()}, {"retain_rows", d.retain.size()}};
   write_file_atomic(c.out_dir + "/run.json", run.dump(2) + "\n");
   return run;

@@ -32,6 +32,7 @@ struct UnlearnConfig {
   PlanOptions plan;
   std::string dtype = "bf16", device = "cpu";
   bool checkpointing = false, no_merge = false;
+  bool full = false;  // full fine-tuning instead of LoRA (train only; fp32)
   std::string merge_dtype = "";  // "" = the base model's stored dtype
   nlohmann::json resolved;       // every option, saved in run.json
 };

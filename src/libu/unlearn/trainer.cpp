@@ -28,6 +28,22 @@ BestRule parse_best_rule(const std::string& s) {
   fail(cat("unknown best-checkpoint rule '", s, "'"), "use final, retain-bounded or lowest-forget");
 }
 
+void save_trainable(const model::CausalLM& m, const std::string& dir) {
+  if (m.lora()) {
+    model::save_adapter(m, dir + "/adapter");
+    return;
+  }
+  make_dirs(dir);
+  model::write_tensors_ordered(dir + "/weights.safetensors", m.trainable());
+}
+
+void load_trainable(model::CausalLM& m, const std::string& dir) {
+  std::string path = m.lora() ? dir + "/adapter/adapter_model.safetensors" : dir + "/weights.safetensors";
+  auto file = io::SafetensorsFile::open(path);
+  torch::NoGradGuard ng;
+  for (auto& [k, p] : m.trainable()) p.copy_(model::view_tensor(file->get(k)));
+}
+
 struct Trainer::Impl {
   model::CausalLM& m;
   const UnlearnData& data;
@@ -45,8 +61,8 @@ struct Trainer::Impl {
 
   Impl(model::CausalLM& mm, const UnlearnData& d, std::vector<MicroBatch> p, TrainerOptions o)
       : m(mm), data(d), plan(std::move(p)), opt(std::move(o)) {
-    if (!m.lora()) fail_internal("the trainer needs a LoRA adapter");
-    for (auto& [k, t] : m.lora()->named_parameters()) names.push_back(k), params.push_back(t);
+    for (auto& [k, t] : m.trainable()) names.push_back(k), params.push_back(t);
+    if (params.empty()) fail_internal("the trainer needs a LoRA adapter or full fine-tuning");
     optimizer = optim::make_optimizer(opt.optimizer, params, opt.optimizer_options, names);
     int64_t acc = std::max<int64_t>(1, opt.accumulation);
     total_steps = (int64_t(plan.size()) + acc - 1) / acc;
@@ -59,7 +75,7 @@ struct Trainer::Impl {
   void save_checkpoint(int64_t step) {
     std::string dir = ckpt_dir(step), tmp = dir + ".tmp";
     fsys::remove_all(tmp);
-    model::save_adapter(m, tmp + "/adapter");
+    save_trainable(m, tmp);
     model::write_tensors(tmp + "/optimizer.safetensors", optimizer->state_tensors());
     auto gen = at::detail::getDefaultCPUGenerator();
     model::write_tensors(tmp + "/rng.safetensors", {{"torch_cpu", gen.get_state()}});
@@ -74,11 +90,7 @@ struct Trainer::Impl {
   int64_t load_checkpoint(int64_t step) {
     std::string dir = ckpt_dir(step);
     auto st = json::parse(read_file(dir + "/state.json"));
-    auto file = io::SafetensorsFile::open(dir + "/adapter/adapter_model.safetensors");
-    {
-      torch::NoGradGuard ng;
-      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(model::view_tensor(file->get(names[i])));
-    }
+    load_trainable(m, dir);
     optimizer->load_state(model::read_tensors(dir + "/optimizer.safetensors"), st["optimizer"]);
     auto rng = model::read_tensors(dir + "/rng.safetensors");
     auto gen = at::detail::getDefaultCPUGenerator();
@@ -116,7 +128,7 @@ struct Trainer::Impl {
     if (!better(f, r)) return;
     best = line;
     fsys::remove_all(opt.out_dir + "/best");
-    model::save_adapter(m, opt.out_dir + "/best/adapter");
+    save_trainable(m, opt.out_dir + "/best");
   }
 
   // ---- one optimizer step ----
@@ -153,7 +165,8 @@ struct Trainer::Impl {
 
   json step(int64_t s, Progress& bar) {
     int64_t acc = std::max<int64_t>(1, opt.accumulation);
-    auto snap = m.lora()->snapshot();
+    std::vector<torch::Tensor> snap;
+    for (auto& p : params) snap.push_back(p.detach().clone());
     std::map<std::string, double> logs;
     std::map<std::string, int> counts;
     int64_t tokens = 0;
@@ -178,7 +191,10 @@ struct Trainer::Impl {
     for (auto& [k2, v] : logs) line[k2] = v / counts[k2];
     if (!std::isfinite(loss_sum) || !finite_grads()) {
       // NaN/Inf guard: skip the update, roll back, halve the LR.
-      m.lora()->restore(snap);
+      {
+        torch::NoGradGuard ng;
+        for (size_t i = 0; i < params.size(); ++i) params[i].copy_(snap[i]);
+      }
       optimizer->zero_grad();
       lr_scale *= 0.5;
       if (++consecutive_bad >= 3)

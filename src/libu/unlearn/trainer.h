@@ -52,6 +52,11 @@ struct TrainResult {
   nlohmann::json best;  // {"step", "val_forget_nll", "val_retain_nll"} or null
 };
 
+// Saves / loads what the trainer updates: a PEFT adapter folder (LoRA) at dir/adapter, or
+// dir/weights.safetensors under full fine-tuning.
+void save_trainable(const model::CausalLM& m, const std::string& dir);
+void load_trainable(model::CausalLM& m, const std::string& dir);
+
 class Trainer {
  public:
   Trainer(model::CausalLM& m, const UnlearnData& data, std::vector<MicroBatch> plan, TrainerOptions opt);
