@@ -384,6 +384,10 @@ TEST(Report, MissingPartsAreNotesNotCrashes) {
 TEST(Report, BadInputIsAnError) {
   eval::ReportOptions o;
   EXPECT_THROW(eval::collect_report(o), Error);
-  o.run_dirs = {test::temp_dir("report_bad") + "/does-not-exist"};
+  const std::string dir = test::temp_dir("report_bad");
+  o.run_dirs = {dir + "/does-not-exist"};
   EXPECT_THROW(eval::collect_report(o), Error);
+  o.run_dirs = {dir};
+  o.out_html = dir + "/report.json";  // would be overwritten by report.json
+  EXPECT_THROW(eval::write_report(o), Error);
 }

@@ -502,25 +502,40 @@ std::string phase1_cell(const json& p, const char* before, const char* after) {
   return cat("<td class=\"num\">", report_number(p[before]), " \u2192 ", report_number(p[after]), "</td>");
 }
 
+std::string scroll(const std::string& inner) { return "<div class=\"scroll\">" + inner + "</div>\n"; }
+
+std::string steps_cell(const json& r) {
+  return cat("<td class=\"num\">", report_number(r["steps_done"]), " / ", report_number(r["total_steps"]), "</td>");
+}
+
 std::string comparison_section(const json& report) {
   std::vector<std::string> rows;
   if (report["before"].is_object())
-    rows.push_back(cat(td_text("before"), td_text("(before unlearning)"), td_text("-"), eval_cells(report["before"]),
-                       "<td>-</td><td>-</td><td>-</td><td>-</td><td>-</td>"));
+    rows.push_back(cat(td_text("before"), td_text("(before unlearning)"), eval_cells(report["before"]),
+                       "<td>-</td><td>-</td>"));
   for (const json& r : report["runs"])
     rows.push_back(cat(td_text(r["name"].get<std::string>()), td_text(r["method"].get<std::string>()),
-                       td_text(r["objective"].get<std::string>()), eval_cells(r["eval"]),
-                       "<td class=\"num\">", report_number(r["steps_done"]), " / ", report_number(r["total_steps"]),
-                       "</td>", td(r["best_step"]), td(r["wall_s"]),
-                       phase1_cell(r["phase1"], "forget_loss_before", "forget_loss_after"),
-                       phase1_cell(r["phase1"], "retain_loss_before", "retain_loss_after")));
+                       eval_cells(r["eval"]), steps_cell(r), td(r["wall_s"])));
   return "<section id=\"comparison\"><h2>Method comparison</h2>\n" +
-         table({"run", "method", "objective", "final score", "task aggregate", "MIA score", "MIA AUC",
-                "forget regurg.", "forget knowl.", "retain regurg.", "retain knowl.", "MMLU", "steps", "best step",
-                "wall s", "phase 1 forget loss", "phase 1 retain loss"},
-               rows, "cmp") +
+         scroll(table({"run", "method", "final score", "task aggregate", "MIA score", "MIA AUC", "forget regurg.",
+                       "forget knowl.", "retain regurg.", "retain knowl.", "MMLU", "steps", "wall s"},
+                      rows, "cmp")) +
          "<p class=\"hint\">Forget columns are raw means (lower is better); the task aggregate inverts them. "
          "MIA score = 1 \u2212 2\u00b7|AUC \u2212 0.5| (1 is best).</p></section>\n";
+}
+
+std::string training_section(const json& report) {
+  std::vector<std::string> rows;
+  for (const json& r : report["runs"])
+    rows.push_back(cat(td_text(r["name"].get<std::string>()), td_text(r["method"].get<std::string>()),
+                       td_text(r["objective"].get<std::string>()), steps_cell(r), td(r["best_step"]),
+                       td(r["wall_s"]), phase1_cell(r["phase1"], "forget_loss_before", "forget_loss_after"),
+                       phase1_cell(r["phase1"], "retain_loss_before", "retain_loss_after")));
+  return "<section id=\"training\"><h2>Runs</h2>\n" +
+         scroll(table({"run", "method", "objective", "steps", "best step", "wall s", "phase 1 forget loss",
+                       "phase 1 retain loss"},
+                      rows, "cmp")) +
+         "</section>\n";
 }
 
 std::string bars_section(const json& report) {
@@ -568,7 +583,7 @@ std::string detail_section(const json& report) {
     for (auto& a : attack_cols) r += td(eval_num((*e.summary)["mia_attacks"], a.c_str()));
     rows.push_back(r);
   }
-  return "<section id=\"detail\"><h2>Per-task means and MIA attacks</h2>\n" + table(head, rows, "detail") +
+  return "<section id=\"detail\"><h2>Per-task means and MIA attacks</h2>\n" + scroll(table(head, rows, "detail")) +
          "</section>\n";
 }
 
@@ -631,7 +646,7 @@ std::string leaks_table(const json& run) {
   std::string h = cat("<h3>", html_escape(run["name"].get<std::string>()), " \u2014 top ", lk["rows"].size(), " of ",
                       report_number(lk["forget_sc_rows"]), " forget SC rows</h3>\n");
   if (rows.empty()) return h + "<p class=\"note\">No forget sentence-completion rows (eval/rows.jsonl).</p>\n";
-  return h + table({"#", "id", "task", "ROUGE-L recall", "input", "expected output", "generation"}, rows, "leak");
+  return h + scroll(table({"#", "id", "task", "ROUGE-L recall", "input", "expected output", "generation"}, rows, "leak"));
 }
 
 std::string leaks_section(const json& report) {
@@ -659,21 +674,22 @@ const char* kCss =
     "th{background:#f3f4f6;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;"
     "white-space:nowrap}table.cmp tr:nth-child(even),table.detail tr:nth-child(even){background:#fafafa}"
     "table.small{font-size:12px}.hint,.meta{color:#666;font-size:13px}"
-    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(580px,1fr));gap:14px}"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}"
     "figure{margin:0;border:1px solid #e5e5e5;border-radius:4px;padding:8px;overflow-x:auto}"
     "figcaption{font-weight:600;margin:2px 0 6px}#bars figcaption{font-weight:normal;color:#555;font-size:13px}"
     "svg{max-width:100%;height:auto;display:block}svg text{font-size:11px;fill:#333}"
     "svg text.bv{font-size:9px;fill:#444}svg text.na{fill:#aaa}"
     "td.text{max-width:330px;white-space:pre-wrap;word-break:break-word;"
     "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}"
-    "details{font-size:12px;margin-top:4px}p.data{font-family:ui-monospace,monospace;font-size:11px;"
+    ".scroll{overflow-x:auto;max-width:100%}details{font-size:12px;margin-top:4px}p.data{font-family:ui-monospace,monospace;font-size:11px;"
     "word-break:break-all;margin:4px 0}ul.notes li{color:#8a5300}";
 
 }  // namespace
 
 std::string render_report_html(const json& report) {
   std::string body = notes_section(report) + comparison_section(report) + bars_section(report) +
-                     detail_section(report) + curves_section(report) + leaks_section(report);
+                     detail_section(report) + training_section(report) + curves_section(report) +
+                     leaks_section(report);
   return cat("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n",
              "<title>libu unlearning report</title>\n<style>", kCss, "</style>\n</head>\n<body>\n",
@@ -711,9 +727,12 @@ std::string report_table(const json& report) {
 }
 
 ReportResult write_report(const ReportOptions& opt) {
+  std::filesystem::path html(opt.out_html);
+  if (html.filename() == "report.json" || html.filename().empty())
+    fail(cat("--out ", opt.out_html, ": not an HTML file name (report.json is written next to it)"),
+         "use e.g. --out demo-out/report.html");
   ReportResult res;
   res.data = collect_report(opt);
-  std::filesystem::path html(opt.out_html);
   if (html.has_parent_path()) make_dirs(html.parent_path().string());
   res.html_path = html.string();
   res.json_path = (html.has_parent_path() ? html.parent_path() / "report.json" : std::filesystem::path("report.json")).string();
