@@ -99,9 +99,10 @@ int run_demo(const Options& o) {
     if (preset == "gd") a.insert(a.end(), {"--preset", "none", "--method", "gd", "--optimizer", "adamw", "--lr",
                                            o.str("unlearn-lr"), "--epochs", o.str("unlearn-epochs")});
     else a.insert(a.end(), {"--preset", preset, "--epochs", o.str("unlearn-epochs")});
-    // LIBU selects its best state on held-out rows; the demo reuses the forget/retain files.
+    // LIBU selects its best state on held-out rows (the demo reuses the forget/retain files)
+    // and targets the answer tokens, which carry the PII, not the shared bio templates.
     if (preset == "libu")
-      a.insert(a.end(), {"--lr", o.str("libu-lr"), "--val-forget", data + "/forget.jsonl", "--val-retain",
+      a.insert(a.end(), {"--lr", o.str("libu-lr"), "--loss-on", "answer", "--val-forget", data + "/forget.jsonl", "--val-retain",
                          data + "/retain.jsonl", "--eval-every", "10"});
     invoke("unlearn", with(a));
     eval(memorised, dir + "/adapter", dir + "/eval");
@@ -124,7 +125,7 @@ Registrar demo_reg({"demo",
                      {"train-lr", OptType::Float, "3e-3", "memorisation learning rate"},
                      {"unlearn-epochs", OptType::Int, "3", "unlearning epochs"},
                      {"unlearn-lr", OptType::Float, "1e-3", "learning rate of the gd baseline"},
-                     {"libu-lr", OptType::Float, "2e-4", "learning rate of the libu preset (phase 1 and 2)"},
+                     {"libu-lr", OptType::Float, "5e-4", "learning rate of the libu preset (phase 1 and 2)"},
                      {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"}},
                     run_demo});
 
