@@ -67,3 +67,29 @@ TEST(Options, HelpListsEveryDeclaredOptionOfEveryCommand) {
                            "data synth", "train", "unlearn", "eval run", "eval score", "demo", "report"})
     EXPECT_NE(find_command(name), nullptr) << name;
 }
+
+// Engine bad input: a tokenizer file that is absent when one is required.
+TEST(BadInput, MissingTokenizerNamesFileAndFix) {
+  std::string dir = test::temp_dir("notok");
+  const Command* init = find_command("init");
+  ASSERT_NE(init, nullptr);
+  auto o = Options::parse(init->options, {"--tokenizer", dir + "/absent/tokenizer.json", "--out", dir + "/m"});
+  try {
+    init->run(o);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("absent/tokenizer.json"), std::string::npos) << e.what();
+    EXPECT_FALSE(e.hint().empty());
+  }
+  // A model folder without tokenizer.json cannot be unlearned or evaluated.
+  ASSERT_EQ(init->run(Options::parse(init->options, {"--out", dir + "/m"})), 0);
+  const Command* unlearn = find_command("unlearn");
+  auto u = Options::parse(unlearn->options, {"--model", dir + "/m", "--forget", dir + "/f.jsonl", "--out", dir + "/o"});
+  write_file_atomic(dir + "/f.jsonl", R"({"id":"xsc1","input":"a","output":"b","task":"Task1"})" "\n");
+  try {
+    unlearn->run(u);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tokenizer.json"), std::string::npos) << e.what();
+  }
+}
