@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     Timer t1;
     model::generate_greedy(m, prompts, go);
     double batched = double(P * N) / t1.seconds();
-    int64_t U = std::min(P, std::stoll(a["unbatched-prompts"]));
+    int64_t U = std::min<int64_t>(P, std::stoll(a["unbatched-prompts"]));
     go.batch_size = 1;
     Timer t2;
     model::generate_greedy(m, {prompts.begin(), prompts.begin() + U}, go);

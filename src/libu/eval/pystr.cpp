@@ -3,6 +3,8 @@
 // tables are generated from Python so the result equals CPython's str.lower()/strip().
 #include "libu/eval/pystr.h"
 
+#include "libu/text/unicode.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -31,23 +33,7 @@ bool decode(std::string_view s, size_t i, char32_t& cp, size_t& len) {
   return true;
 }
 
-void encode(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out += char(c);
-  } else if (c < 0x800) {
-    out += char(0xC0 | (c >> 6));
-    out += char(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += char(0xE0 | (c >> 12));
-    out += char(0x80 | ((c >> 6) & 0x3F));
-    out += char(0x80 | (c & 0x3F));
-  } else {
-    out += char(0xF0 | (c >> 18));
-    out += char(0x80 | ((c >> 12) & 0x3F));
-    out += char(0x80 | ((c >> 6) & 0x3F));
-    out += char(0x80 | (c & 0x3F));
-  }
-}
+void encode(char32_t c, std::string& out) { text::append_utf8(out, c); }  // shared UTF-8 writer
 
 template <typename R, size_t N>
 bool in_ranges(const R (&table)[N], char32_t cp) {
