@@ -13,7 +13,7 @@ namespace libu::model {
 
 namespace fsys = std::filesystem;
 
-std::map<std::string, torch::Tensor> init_weights(const ModelConfig& cfg, uint64_t seed) {
+std::map<std::string, torch::Tensor> init_weights(const ModelConfig& cfg, uint64_t seed, c10::ScalarType dtype) {
   auto arch = make_architecture(cfg.arch);
   auto gen = at::detail::createCPUGenerator(seed);
   std::map<std::string, torch::Tensor> w;
@@ -22,7 +22,7 @@ std::map<std::string, torch::Tensor> init_weights(const ModelConfig& cfg, uint64
     if (s.init == WeightSpec::Normal) t.normal_(0.0, 0.02, gen);  // HF initializer_range
     else if (s.init == WeightSpec::Ones) t.fill_(1.0);
     else t.zero_();
-    w[s.name] = t;
+    w[s.name] = t.to(dtype);
   }
   return w;
 }

@@ -8,7 +8,10 @@
 namespace libu::model {
 
 // Random-initialised weights for `cfg` (normal(0, 0.02), norms 1) in fp32, from `seed`.
-std::map<std::string, torch::Tensor> init_weights(const ModelConfig& cfg, uint64_t seed);
+// Each tensor is drawn in fp32 and converted to `dtype` at once, so peak memory stays at
+// the final size plus one fp32 tensor (7b in bf16 fits in 24 GB).
+std::map<std::string, torch::Tensor> init_weights(const ModelConfig& cfg, uint64_t seed,
+                                                  c10::ScalarType dtype = torch::kFloat);
 
 // Writes config.json + model.safetensors (weights in the all_weights order) to `out_dir`
 // atomically. `extra_files` are copied from `copy_from` if they exist (tokenizer files).
