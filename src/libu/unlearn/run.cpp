@@ -7,6 +7,8 @@
 #include "libu/core/log.h"
 #include "libu/core/timing.h"
 #include "libu/core/version.h"
+
+#include <torch/version.h>
 #include "libu/io/records.h"
 #include "libu/model/export.h"
 #include "libu/model/peft_io.h"
@@ -100,7 +102,8 @@ json run_unlearn(UnlearnConfig c) {
                                         : model::parse_dtype(c.merge_dtype);
     model::export_merged(*m, c.out_dir + "/model", out_dt);
   }
-  json run = {{"libu_version", LIBU_VERSION_STRING}, {"torch_threads", model::threads()},
+  json run = {{"libu_version", LIBU_VERSION_STRING}, {"torch_version", TORCH_VERSION},
+              {"torch_threads", model::threads()}, {"seed", c.plan.seed}, {"device", c.device},
               {"options", c.resolved}, {"method", c.method}, {"objective", c.objective},
               {"phase1", phase1}, {"steps_done", r.steps_done}, {"total_steps", r.total_steps},
               {"start_step", r.start_step}, {"stopped_by_budget", r.stopped_by_budget},

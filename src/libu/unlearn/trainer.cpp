@@ -234,8 +234,10 @@ struct Trainer::Impl {
     Progress bar("train", total_steps - start, "step");
     int64_t s = start;
     for (; s < total_steps; ++s) {
+      Timer step_timer;
       json line = step(s, bar);
       line["elapsed_s"] = timer.seconds();
+      line["tokens_per_s"] = line["tokens"].get<double>() / std::max(1e-9, step_timer.seconds());
       metrics << line.dump() << "\n" << std::flush;
       if (line.contains("nonfinite")) ++res.nonfinite_skips;
       bar.advance();
