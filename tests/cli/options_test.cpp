@@ -93,3 +93,14 @@ TEST(BadInput, MissingTokenizerNamesFileAndFix) {
     EXPECT_NE(std::string(e.what()).find("tokenizer.json"), std::string::npos) << e.what();
   }
 }
+
+// The README's CLI reference (docs/CLI.md, generated from --help) lists every option.
+TEST(Options, CliReferenceIsCheckedAgainstTheTables) {
+  std::string doc = read_file(test::source_root() + "/docs/CLI.md");
+  for (auto& c : registry()) {
+    EXPECT_NE(doc.find("## libu " + c.name + "\n"), std::string::npos)
+        << c.name << ": run scripts/gen-cli-doc.sh";
+    for (auto& s : c.options)
+      EXPECT_NE(doc.find("--" + s.name + " "), std::string::npos) << c.name << " --" << s.name;
+  }
+}
