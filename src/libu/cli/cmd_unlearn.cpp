@@ -36,6 +36,7 @@ const std::map<std::string, Defaults>& presets() {
                        {"sophia", "seed"}, {"epochs", "4"}, {"lr", "2e-5"}, {"batch-size", "4"}, {"lora-r", "16"},
                        {"accumulation", "8"}, {"max-length", "1024"}, {"damping", "1e-3"}, {"sophia-rho", "0.06"},
                        {"sophia-gamma", "1.2"}}},
+      {"baseline", {{"optimizer", "adamw"}, {"lr", "1e-5"}, {"best", "final"}}},
       {"sugd", {{"method", "sugd"}, {"optimizer", "adamw"}, {"lr", "1e-5"}, {"batch-size", "1"}, {"lora-r", "16"},
                 {"lora-alpha", "64"}, {"lora-targets", "q_proj,v_proj,up_proj,down_proj"}}},
   };
@@ -81,7 +82,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
   }
   std::vector<OptionSpec> u = {
       {"preset", OptType::String, "libu", "defaults bundle", false,
-       {"libu", "libu-seed", "libu-setup1", "libu-setup2", "libu-setup3", "sugd", "none"}},
+       {"libu", "libu-seed", "libu-setup1", "libu-setup2", "libu-setup3", "sugd", "baseline", "none"}},
       {"method", OptType::String, "libu", "method", false, {"libu", "ga", "gd", "kl", "npo", "simnpo", "sugd"}},
       {"forget", OptType::Path, "", "forget rows: file or folder (forget.parquet/jsonl, HF shards)", true},
       {"retain", OptType::Path, "", "retain rows: file or folder"},
@@ -178,8 +179,15 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
 
 int run_cmd(const Options& given, bool unlearn) {
   Options o = given;
-  if (unlearn && o.str("preset") != "none") {
-    for (auto& [k, v] : presets().at(o.str("preset"))) o.set_default(k, v);
+  if (unlearn) {
+    // An explicit --method other than libu without an explicit --preset gets that method's
+    // own defaults (BRIEF §2.4: baselines run with AdamW lr 1e-5; sugd its paper settings).
+    std::string preset = o.str("preset");
+    if (!o.given("preset") && o.given("method") && o.str("method") != "libu")
+      preset = o.str("method") == "sugd" ? "sugd" : "baseline";
+    if (preset != "none")
+      for (auto& [k, v] : presets().at(preset)) o.set_default(k, v);
+    o.set_default("preset", preset);
   }
   auto c = to_config(o, unlearn);
   c.resolved = o.to_json();
