@@ -264,3 +264,27 @@ TEST(Trainer, NonFiniteLossRollsBackAndStopsAfterThree) {
   std::string dir = test::temp_dir("nan");
   EXPECT_THROW(train(d, o, dir, 1), libu::Error);
 }
+
+TEST(Trainer, TimeBudgetStopsCleanlyAndKeepsBestState) {
+  auto d = small_data();
+  auto m = tiny_with_adapter();
+  TrainerOptions o;
+  o.objective = Objective::GD;
+  o.schedule.base_lr = 1e-3;
+  o.time_budget_s = 1e-9;  // expires after the first step
+  o.best_rule = BestRule::RetainBounded;
+  o.val_forget = d.forget;
+  o.val_retain = d.retain;
+  o.retain_tolerance = 10.0;
+  o.out_dir = test::temp_dir("budget");
+  PlanOptions po;
+  po.epochs = 3;
+  Trainer t(*m, d, interleaved_plan(d, po), o);
+  auto r = t.run();
+  EXPECT_TRUE(r.stopped_by_budget);
+  EXPECT_EQ(r.steps_done, 1);
+  EXPECT_GT(r.total_steps, 1);
+  ASSERT_FALSE(r.best.is_null());
+  EXPECT_EQ(r.best["step"].get<int64_t>(), 1);
+  EXPECT_TRUE(std::filesystem::exists(o.out_dir + "/best/adapter/adapter_model.safetensors"));
+}
