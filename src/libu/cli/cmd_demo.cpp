@@ -95,14 +95,14 @@ int run_demo(const Options& o) {
   for (const std::string preset : {"libu", "libu-seed", "gd"}) {
     std::string dir = out + "/unlearn-" + preset;
     std::vector<std::string> a = {"--model", memorised, "--forget", data + "/forget.jsonl", "--retain",
-                                  data + "/retain.jsonl", "--out", dir, "--no-merge", "--batch-size", "8", "--add-eos"};
+                                  data + "/retain.jsonl", "--out", dir, "--no-merge", "--batch-size", "8", "--add-eos",
+                                  "--retain-ratio", o.str("retain-ratio")};
     if (preset == "gd") a.insert(a.end(), {"--preset", "none", "--method", "gd", "--optimizer", "adamw", "--lr",
                                            o.str("unlearn-lr"), "--epochs", o.str("unlearn-epochs")});
     else a.insert(a.end(), {"--preset", preset, "--epochs", o.str("unlearn-epochs")});
-    // LIBU selects its best state on held-out rows (the demo reuses the forget/retain files)
-    // and targets the answer tokens, which carry the PII, not the shared bio templates.
+    // LIBU selects its best state on held-out rows (the demo reuses the forget/retain files).
     if (preset == "libu")
-      a.insert(a.end(), {"--lr", o.str("libu-lr"), "--loss-on", "answer", "--val-forget", data + "/forget.jsonl", "--val-retain",
+      a.insert(a.end(), {"--lr", o.str("libu-lr"), "--val-forget", data + "/forget.jsonl", "--val-retain",
                          data + "/retain.jsonl", "--eval-every", "10"});
     invoke("unlearn", with(a));
     eval(memorised, dir + "/adapter", dir + "/eval");
@@ -126,6 +126,7 @@ Registrar demo_reg({"demo",
                      {"unlearn-epochs", OptType::Int, "3", "unlearning epochs"},
                      {"unlearn-lr", OptType::Float, "1e-3", "learning rate of the gd baseline"},
                      {"libu-lr", OptType::Float, "5e-4", "learning rate of the libu preset (phase 1 and 2)"},
+                     {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch (all methods)"},
                      {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"}},
                     run_demo});
 
