@@ -233,3 +233,21 @@ TEST(BadInput, PickleCheckpointRefused) {
   write_file_atomic(dir + "/pytorch_model.bin", "PK\x03\x04 not really");
   expect_error([&] { CausalLM::load(dir); }, {"pytorch_model.bin", "safetensors"});
 }
+
+TEST(BadInput, WronglyTypedConfigFieldNamesFile) {
+  std::string dir = copy_fixture("olmo-tiny", "typed");
+  auto j = nlohmann::json::parse(read_file(dir + "/config.json"));
+  j["rope_theta"] = "ten thousand";
+  write_file_atomic(dir + "/config.json", j.dump());
+  expect_error([&] { CausalLM::load(dir); }, {"config.json", "wrong type"});
+  write_file_atomic(dir + "/config.json", "{not json");
+  expect_error([&] { CausalLM::load(dir); }, {"config.json", "invalid JSON"});
+}
+
+TEST(BadInput, AdapterConfigWithoutRankNamesField) {
+  std::string dir = test::temp_dir("badadapter");
+  write_file_atomic(dir + "/adapter_config.json", R"({"peft_type":"LORA","lora_alpha":8})");
+  expect_error([&] { read_adapter_config(dir); }, {"adapter_config.json", "'r'"});
+  write_file_atomic(dir + "/adapter_config.json", R"({"peft_type":"LORA","r":"four"})");
+  expect_error([&] { read_adapter_config(dir); }, {"adapter_config.json", "wrong type"});
+}

@@ -5,6 +5,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
+#include "libu/io/jsonl.h"
 
 namespace libu::cli {
 
@@ -88,12 +89,7 @@ Options Options::parse(const std::vector<OptionSpec>& specs_in, const std::vecto
   for (size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] == "--config") {
       std::string path = args[i + 1];
-      json cfg;
-      try {
-        cfg = json::parse(read_file(path));
-      } catch (const json::exception& e) {
-        fail(cat(path, ": invalid JSON config: ", e.what()), "the config is a JSON object of flag names");
-      }
+      json cfg = io::read_json_file(path, "the config is a JSON object of option names to values");
       if (!cfg.is_object()) fail(path + ": config must be a JSON object of option names to values");
       for (auto& [k, v] : cfg.items()) {
         std::string key = k;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "libu/core/error.h"
+#include "libu/io/jsonl.h"
 #include "libu/core/fs.h"
 
 namespace libu::eval {
@@ -71,9 +72,9 @@ json read_json_opt(const std::string& path, json& notes) {
     return nullptr;
   }
   try {
-    return json::parse(read_file(path));
-  } catch (const json::exception& e) {
-    notes.push_back(cat(path, ": not valid JSON (", e.what(), "); skipped"));
+    return io::read_json_file(path);
+  } catch (const Error& e) {
+    notes.push_back(cat(e.message(), "; skipped"));
   }
   return nullptr;
 }

@@ -72,6 +72,15 @@ std::vector<std::string> read_jsonl_strings(const std::string& path, const std::
   return out;
 }
 
+nlohmann::json read_json_file(const std::string& path, const std::string& hint) {
+  std::string text = read_file(path);  // raises "<path>: cannot open file"
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    fail(cat(path, ": invalid JSON: ", e.what()), hint.empty() ? "fix or regenerate the file" : hint);
+  }
+}
+
 void write_jsonl(const std::string& path, const std::vector<nlohmann::json>& rows) {
   std::string s;
   for (auto& r : rows) {

@@ -17,6 +17,9 @@ void for_each_jsonl(const std::string& path, const std::function<void(const nloh
 // Reads one string field of every line (e.g. "document" for MIA files); a missing or
 // non-string field raises an Error naming the file, the line and the field.
 std::vector<std::string> read_jsonl_strings(const std::string& path, const std::string& field);
+// Reads a whole JSON file. A missing file or invalid JSON raises an Error naming the path,
+// with `hint` (what the file should be) as the fix.
+nlohmann::json read_json_file(const std::string& path, const std::string& hint = "");
 // Writes objects one per line (atomically).
 void write_jsonl(const std::string& path, const std::vector<nlohmann::json>& rows);
 

@@ -2,6 +2,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
+#include "libu/io/jsonl.h"
 
 namespace libu::model {
 
@@ -39,8 +40,18 @@ std::optional<int64_t> get_opt_id(const json& j, const char* key) {
 
 }  // namespace
 
+static ModelConfig parse_config(const json& j, const std::string& path);
+
 ModelConfig ModelConfig::from_json(const json& j, const std::string& path) {
   if (!j.is_object()) fail(path + ": config must be a JSON object");
+  try {
+    return parse_config(j, path);
+  } catch (const json::exception& e) {  // a field of the wrong type (e.g. "rope_theta": "x")
+    fail(cat(path, ": a field has the wrong type: ", e.what()), "compare config.json with the model's original one");
+  }
+}
+
+static ModelConfig parse_config(const json& j, const std::string& path) {
   ModelConfig c;
   c.raw = j;
   c.model_type = j.value("model_type", "");
@@ -89,13 +100,7 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& path) {
 }
 
 ModelConfig ModelConfig::from_file(const std::string& path) {
-  json j;
-  try {
-    j = json::parse(read_file(path));
-  } catch (const json::parse_error& e) {
-    fail(cat(path, ": invalid JSON: ", e.what()), "config.json must be valid JSON");
-  }
-  return from_json(j, path);
+  return from_json(io::read_json_file(path, "config.json must be a valid HF model config"), path);
 }
 
 json ModelConfig::to_json() const {

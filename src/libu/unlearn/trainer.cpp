@@ -11,6 +11,7 @@
 #include "libu/core/log.h"
 #include "libu/core/progress.h"
 #include "libu/core/timing.h"
+#include "libu/io/jsonl.h"
 #include "libu/model/loss.h"
 #include "libu/model/peft_io.h"
 #include "libu/model/tensor_io.h"
@@ -89,7 +90,7 @@ struct Trainer::Impl {
 
   int64_t load_checkpoint(int64_t step) {
     std::string dir = ckpt_dir(step);
-    auto st = json::parse(read_file(dir + "/state.json"));
+    auto st = io::read_json_file(dir + "/state.json", "the checkpoint is damaged; delete it to resume from an earlier one");
     load_trainable(m, dir);
     optimizer->load_state(model::read_tensors(dir + "/optimizer.safetensors"), st["optimizer"]);
     auto rng = model::read_tensors(dir + "/rng.safetensors");
