@@ -13,6 +13,7 @@
 #include "libu/core/log.h"
 #include "libu/core/timing.h"
 #include "libu/data/synth.h"
+#include "libu/io/jsonl.h"
 
 namespace libu::cli {
 namespace {
@@ -28,12 +29,6 @@ void invoke(const std::string& name, const std::vector<std::string>& args) {
   if (c->run(o) != 0) fail(cat("demo: step `libu ", name, "` failed"));
 }
 
-void write_lines(const std::string& path, const std::vector<nlohmann::json>& rows) {
-  std::string s;
-  for (auto& r : rows) s += r.dump() + "\n";
-  write_file_atomic(path, s);
-}
-
 // MIA sets: members = the memorised forget biographies; non-members = biographies of other
 // fictional people generated the same way but never trained on.
 void write_mia(const data::SynthDataset& d, const data::SynthDataset& unseen, const std::string& dir) {
@@ -45,8 +40,8 @@ void write_mia(const data::SynthDataset& d, const data::SynthDataset& unseen, co
   for (auto& r : unseen.forget)
     if (r.id.size() > 3 && r.id.compare(r.id.size() - 3, 2, "sc") == 0 && non.size() < mem.size())
       non.push_back({{"id", r.id}, {"document", r.input + r.output}});
-  write_lines(dir + "/member.jsonl", mem);
-  write_lines(dir + "/nonmember.jsonl", non);
+  io::write_jsonl(dir + "/member.jsonl", mem);
+  io::write_jsonl(dir + "/nonmember.jsonl", non);
 }
 
 void write_corpus(const data::SynthDataset& d, const std::string& path) {

@@ -27,6 +27,11 @@ std::string join_some(const std::vector<std::string>& v, size_t max = 8) {
   return out;
 }
 
+// Missing, unexpected or mis-shaped tensors, reported together.
+struct LoadReport {
+  std::vector<std::string> missing, unexpected, misshaped;
+};
+
 bool ignorable(const std::string& name) {
   // Buffers some exporters write; they are recomputed, never learned.
   return name.find("rotary_emb.inv_freq") != std::string::npos;
@@ -86,8 +91,6 @@ std::shared_ptr<CausalLM> load_impl(const std::string& dir, const LoadOptions& o
             c10::toString(dt));
   return m;
 }
-
-std::shared_ptr<CausalLM> load_model(const std::string& dir, const LoadOptions& opt) { return load_impl(dir, opt); }
 
 std::shared_ptr<CausalLM> CausalLM::load(const std::string& dir, const LoadOptions& opt) {
   return load_impl(dir, opt);

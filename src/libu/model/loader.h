@@ -10,12 +10,7 @@
 
 namespace libu::model {
 
-// Validates `names/shapes` from a store against the weight list of `cfg`.
-// Raises Error listing the problems, with a hint.
-struct LoadReport {
-  std::vector<std::string> missing, unexpected, misshaped;
-};
-
-std::shared_ptr<CausalLM> load_model(const std::string& dir, const LoadOptions& opt = {});
+// The implementation of CausalLM::load (declared a friend there).
+std::shared_ptr<CausalLM> load_impl(const std::string& dir, const LoadOptions& opt);
 
 }  // namespace libu::model

@@ -8,14 +8,12 @@ namespace libu::unlearn {
 
 namespace {
 
-std::vector<std::vector<size_t>> sequential_batches(size_t n, int64_t bs) {
-  std::vector<std::vector<size_t>> out;
-  for (size_t i = 0; i < n; i += size_t(bs)) {
-    std::vector<size_t> b;
-    for (size_t j = i; j < std::min(n, i + size_t(bs)); ++j) b.push_back(j);
-    out.push_back(b);
-  }
-  return out;
+// Batches in file order (no shuffle): phase 1 and evaluation see every row once.
+std::vector<std::vector<size_t>> sequential_batches(const std::vector<data::Example>& ex, int64_t bs) {
+  data::SamplerOptions o;
+  o.batch_size = bs;
+  o.shuffle = false;
+  return data::epoch_batches(ex, o, 0);
 }
 
 // Calls fn(grads) with ∂L(b)/∂θ for each micro-batch b of `ex`.
@@ -23,7 +21,7 @@ template <typename Fn>
 int64_t for_each_gradient(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t bs,
                           const char* label, Fn&& fn) {
   auto params = m.lora()->parameters();
-  auto batches = sequential_batches(ex.size(), bs);
+  auto batches = sequential_batches(ex, bs);
   Progress bar(label, int64_t(batches.size()), "batch");
   for (auto& rows : batches) {
     auto b = make_batch(ex, rows, pad_id, m.device());
@@ -81,7 +79,7 @@ double mean_nll(model::CausalLM& m, const std::vector<data::Example>& ex, int64_
   m.set_training(false);
   double sum = 0;
   int64_t n = 0;
-  for (auto& rows : sequential_batches(ex.size(), batch)) {
+  for (auto& rows : sequential_batches(ex, batch)) {
     if (max_batches >= 0 && n >= max_batches) break;
     auto b = make_batch(ex, rows, pad_id, m.device());
     sum += model::causal_lm_loss(m.forward(b.input_ids, b.attention_mask), b.labels).item<double>();
