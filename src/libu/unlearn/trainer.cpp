@@ -139,6 +139,24 @@ struct Trainer::Impl {
     return true;
   }
 
+  bool finite_params() const {
+    for (auto& p : params)
+      if (!torch::isfinite(p).all().item<bool>()) return false;
+    return true;
+  }
+
+  // Skips step s: halves the LR scale, logs it, and stops the run after 3 in a row.
+  json reject_step(int64_t s, json line, const char* what) {
+    optimizer->zero_grad();
+    lr_scale *= 0.5;
+    if (++consecutive_bad >= 3)
+      fail(cat("training diverged: non-finite ", what, " at 3 steps in a row (last step ", s + 1, ")"),
+           "lower --lr or check the data");
+    log_warn("step ", s + 1, ": non-finite ", what, "; update skipped (last good state kept), LR scale now ", lr_scale);
+    line["nonfinite"] = true;
+    return line;
+  }
+
   void refresh_hessian(const MicroBatch& mb) {
     auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
     auto src = optimizer->hessian_source();
@@ -166,8 +184,6 @@ struct Trainer::Impl {
 
   json step(int64_t s, Progress& bar) {
     int64_t acc = std::max<int64_t>(1, opt.accumulation);
-    std::vector<torch::Tensor> snap;
-    for (auto& p : params) snap.push_back(p.detach().clone());
     std::map<std::string, double> logs;
     std::map<std::string, int> counts;
     int64_t tokens = 0;
@@ -190,24 +206,26 @@ struct Trainer::Impl {
     json line = {{"step", s + 1}, {"lr", opt.schedule.lr_at(s, total_steps) * lr_scale}, {"loss", loss_sum},
                  {"tokens", tokens}};
     for (auto& [k2, v] : logs) line[k2] = v / counts[k2];
-    if (!std::isfinite(loss_sum) || !finite_grads()) {
-      // NaN/Inf guard: skip the update, roll back, halve the LR.
+    // NaN/Inf guard, part 1: a non-finite loss or gradient skips the update (the
+    // parameters are still the last good state).
+    if (!std::isfinite(loss_sum) || !finite_grads()) return reject_step(s, line, "loss/gradient");
+    if (opt.clip > 0) line["grad_norm"] = optim::clip_param_grad_norm(params, opt.clip);
+    // Part 2: an update that makes a parameter non-finite is undone (parameters and
+    // optimizer state go back to the last good state).
+    std::vector<torch::Tensor> snap;
+    for (auto& p : params) snap.push_back(p.detach().clone());
+    auto opt_tensors = optimizer->state_tensors();
+    auto opt_json = optimizer->state_json();
+    optimizer->step(line["lr"].get<double>(), tokens);
+    if (!finite_params()) {
       {
         torch::NoGradGuard ng;
         for (size_t i = 0; i < params.size(); ++i) params[i].copy_(snap[i]);
       }
-      optimizer->zero_grad();
-      lr_scale *= 0.5;
-      if (++consecutive_bad >= 3)
-        fail(cat("training diverged: non-finite loss or gradient at 3 steps in a row (last step ", s + 1, ")"),
-             "lower --lr or check the data");
-      log_warn("step ", s + 1, ": non-finite loss/gradient; update skipped, rolled back, LR scale now ", lr_scale);
-      line["nonfinite"] = true;
-      return line;
+      optimizer->load_state(opt_tensors, opt_json);
+      return reject_step(s, line, "parameter after the update");
     }
     consecutive_bad = 0;
-    if (opt.clip > 0) line["grad_norm"] = optim::clip_param_grad_norm(params, opt.clip);
-    optimizer->step(line["lr"].get<double>(), tokens);
     optimizer->zero_grad();
     json stats = optimizer->step_stats();  // keep alive: items() refers into it
     for (auto& [k2, v] : stats.items()) line[k2] = v;
