@@ -29,40 +29,78 @@ void invoke(const std::string& name, const std::vector<std::string>& args) {
   if (c->run(o) != 0) fail(cat("demo: step `libu ", name, "` failed"));
 }
 
-// MIA sets: members = the memorised forget biographies; non-members = biographies of other
-// fictional people generated the same way but never trained on.
-void write_mia(const data::SynthDataset& d, const data::SynthDataset& unseen, const std::string& dir) {
+// MIA sets: members = the memorised forget documents (sc rows); non-members = the same kind of
+// documents of people generated for this role only, never trained on.
+void write_mia(const data::SynthDataset& d, const std::string& dir) {
   make_dirs(dir);
-  std::vector<nlohmann::json> mem, non;
-  for (auto& r : d.forget)
-    if (r.id.size() > 3 && r.id.compare(r.id.size() - 3, 2, "sc") == 0)
-      mem.push_back({{"id", r.id}, {"document", r.input + r.output}});
-  for (auto& r : unseen.forget)
-    if (r.id.size() > 3 && r.id.compare(r.id.size() - 3, 2, "sc") == 0 && non.size() < mem.size())
-      non.push_back({{"id", r.id}, {"document", r.input + r.output}});
+  auto docs = [](const std::vector<io::Record>& rows, size_t cap) {
+    std::vector<nlohmann::json> out;
+    for (auto& r : rows)
+      if (r.id.size() > 3 && r.id.compare(r.id.size() - 3, 2, "sc") == 0 && out.size() < cap)
+        out.push_back({{"id", r.id}, {"document", r.input + r.output}});
+    return out;
+  };
+  auto mem = docs(d.forget, SIZE_MAX);
   io::write_jsonl(dir + "/member.jsonl", mem);
-  io::write_jsonl(dir + "/nonmember.jsonl", non);
+  io::write_jsonl(dir + "/nonmember.jsonl", docs(d.nonmember, mem.size()));
 }
 
 void write_corpus(const data::SynthDataset& d, const std::string& path) {
   std::string s;
-  for (auto* set : {&d.forget, &d.retain, &d.general})
+  for (auto* set : {&d.forget, &d.retain, &d.general, &d.val_forget, &d.val_retain})
     for (auto& r : *set) s += r.input + r.output + "\n";
   write_file_atomic(path, s);
+}
+
+// The rows each role needs as files: what the model memorises (every forget and retain person,
+// validation people included), and what unlearning is asked to forget (the reported forget
+// people plus the validation forget people, which are held out of reporting, not of training).
+void write_role_files(const data::SynthDataset& d, const std::string& data) {
+  auto join = [](std::initializer_list<const std::vector<io::Record>*> sets) {
+    std::vector<io::Record> out;
+    for (auto* s : sets) out.insert(out.end(), s->begin(), s->end());
+    return out;
+  };
+  io::write_records_jsonl(data + "/memorise.jsonl", join({&d.forget, &d.val_forget, &d.retain, &d.val_retain}));
+  io::write_records_jsonl(data + "/unlearn_forget.jsonl", join({&d.forget, &d.val_forget}));
+}
+
+// Flags of one unlearning run. Every method gets the same validation rows, holdout and
+// selection rule (calibrated), so the comparison is fair; libu-seed keeps the published rule.
+std::vector<std::string> method_args(const std::string& method, const Options& o, const std::string& data) {
+  std::vector<std::string> a = {"--epochs", o.str("unlearn-epochs"), "--retain-ratio", o.str("retain-ratio")};
+  if (method == "libu-seed") return {"--preset", "libu-seed", "--epochs", o.str("unlearn-epochs")};
+  std::vector<std::string> sel = {"--val-forget", data + "/val_forget.jsonl", "--val-retain", data + "/val_retain.jsonl",
+                                  "--holdout", data + "/holdout.jsonl", "--eval-every", o.str("eval-every")};
+  a.insert(a.end(), sel.begin(), sel.end());
+  if (method == "libu") {
+    a.insert(a.end(), {"--preset", "libu", "--lr", o.str("libu-lr")});
+  } else if (method == "sugd") {
+    a = {"--preset", "sugd", "--lr", o.str("unlearn-lr"), "--best", "calibrated", "--epochs", o.str("unlearn-epochs")};
+    a.insert(a.end(), sel.begin(), sel.end());
+  } else {
+    a.insert(a.end(), {"--preset", "none", "--method", method, "--optimizer", "adamw", "--lr", o.str("unlearn-lr"),
+                       "--best", "calibrated"});
+  }
+  return a;
 }
 
 int run_demo(const Options& o) {
   Timer timer;
   std::string out = o.str("out"), seed = o.str("seed"), threads = o.str("threads");
+  auto methods = o.list("methods");
   make_dirs(out);
   std::string data = out + "/data";
   data::SynthOptions so;
   so.people = int(o.i64("people"));
   so.seed = uint64_t(o.i64("seed"));
+  so.val_people = std::max(2, so.people / 5);
+  so.holdout_people = std::max(2, so.people / 4);
+  so.nonmember_people = std::max(2, so.people / 2);
   auto ds = data::synthesize(so);
   data::write_synth(ds, data);
-  so.seed += 7919;
-  write_mia(ds, data::synthesize(so), data + "/mia");
+  write_role_files(ds, data);
+  write_mia(ds, data + "/mia");
   write_corpus(ds, out + "/corpus.txt");
   invoke("tokenizer train", {"--input", out + "/corpus.txt", "--vocab-size", o.str("vocab-size"), "--out",
                              out + "/tokenizer.json"});
@@ -73,10 +111,11 @@ int run_demo(const Options& o) {
     a.insert(a.end(), common.begin(), common.end());
     return a;
   };
-  invoke("train", with({"--model", out + "/base", "--data", data + "/forget.jsonl", "--retain", data + "/retain.jsonl",
-                        "--full", "--add-eos", "--lr", o.str("train-lr"), "--epochs", o.str("train-epochs"), "--batch-size", "16",
-                        "--schedule", "cosine", "--warmup", "10", "--out", out + "/memorised"}));
+  invoke("train", with({"--model", out + "/base", "--data", data + "/memorise.jsonl", "--full", "--add-eos", "--lr",
+                        o.str("train-lr"), "--epochs", o.str("train-epochs"), "--batch-size", "16", "--schedule",
+                        "cosine", "--warmup", "10", "--out", out + "/memorised"}));
   std::string memorised = out + "/memorised/model";
+  // Reports cover only the reported people: never the validation, holdout or non-member ones.
   auto eval = [&](const std::string& model, const std::string& adapter, const std::string& dir) {
     std::vector<std::string> a = {"--model", model, "--forget", data + "/forget.jsonl", "--retain",
                                   data + "/retain.jsonl", "--mia", data + "/mia", "--max-new-tokens",
@@ -87,18 +126,12 @@ int run_demo(const Options& o) {
   };
   eval(memorised, "", out + "/eval-before");
   std::vector<std::string> runs;
-  for (const std::string preset : {"libu", "libu-seed", "gd"}) {
-    std::string dir = out + "/unlearn-" + preset;
-    std::vector<std::string> a = {"--model", memorised, "--forget", data + "/forget.jsonl", "--retain",
-                                  data + "/retain.jsonl", "--out", dir, "--no-merge", "--batch-size", "8", "--add-eos",
-                                  "--retain-ratio", o.str("retain-ratio")};
-    if (preset == "gd") a.insert(a.end(), {"--preset", "none", "--method", "gd", "--optimizer", "adamw", "--lr",
-                                           o.str("unlearn-lr"), "--epochs", o.str("unlearn-epochs")});
-    else a.insert(a.end(), {"--preset", preset, "--epochs", o.str("unlearn-epochs")});
-    // LIBU selects its best state on held-out rows (the demo reuses the forget/retain files).
-    if (preset == "libu")
-      a.insert(a.end(), {"--lr", o.str("libu-lr"), "--val-forget", data + "/forget.jsonl", "--val-retain",
-                         data + "/retain.jsonl", "--eval-every", "10"});
+  for (const std::string& method : methods) {
+    std::string dir = out + "/unlearn-" + method;
+    std::vector<std::string> a = {"--model", memorised, "--forget", data + "/unlearn_forget.jsonl", "--retain",
+                                  data + "/retain.jsonl", "--out", dir, "--no-merge", "--batch-size", "8", "--add-eos"};
+    auto m = method_args(method, o, data);
+    a.insert(a.end(), m.begin(), m.end());
     invoke("unlearn", with(a));
     eval(memorised, dir + "/adapter", dir + "/eval");
     runs.push_back(dir);
@@ -111,17 +144,21 @@ int run_demo(const Options& o) {
 }
 
 Registrar demo_reg({"demo",
-                    "end-to-end demo on synthetic people: memorise, evaluate, unlearn (libu, libu-seed, gd), report",
+                    "end-to-end demo on synthetic people: memorise, evaluate, unlearn (libu, libu-seed, gd, ...), report",
                     {{"out", OptType::Path, "demo-out", "output folder"},
-                     {"people", OptType::Int, "40", "fictional people (half forget, half retain)"},
+                     {"people", OptType::Int, "40", "reported fictional people (half forget, half retain); validation, "
+                                                    "holdout and MIA non-member people are added on top"},
                      {"seed", OptType::Int, "0", "seed for everything (same seed, same demo)"},
+                     {"methods", OptType::String, "libu,libu-seed,gd",
+                      "comma list of unlearning runs: libu, libu-seed, gd, npo, simnpo, sugd, ga, kl"},
                      {"vocab-size", OptType::Int, "2000", "tokenizer size"},
                      {"train-epochs", OptType::Int, "40", "memorisation epochs (full fine-tuning)"},
                      {"train-lr", OptType::Float, "3e-3", "memorisation learning rate"},
                      {"unlearn-epochs", OptType::Int, "3", "unlearning epochs"},
-                     {"unlearn-lr", OptType::Float, "1e-3", "learning rate of the gd baseline"},
-                     {"libu-lr", OptType::Float, "5e-4", "learning rate of the libu preset (phase 1 and 2)"},
-                     {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch (all methods)"},
+                     {"unlearn-lr", OptType::Float, "1e-3", "learning rate of the baselines (AdamW)"},
+                     {"libu-lr", OptType::Float, "5e-4", "phase-2 learning rate of the libu preset (phase 1 searches its own)"},
+                     {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch"},
+                     {"eval-every", OptType::Int, "5", "validation interval (steps) for selection and early stopping"},
                      {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"}},
                     run_demo});
 

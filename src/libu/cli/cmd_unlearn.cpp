@@ -12,13 +12,24 @@
 namespace libu::cli {
 namespace {
 
+double parse_number(const std::string& s, const char* flag, const char* want) {
+  try {
+    size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used == s.size()) return v;
+  } catch (...) {
+  }
+  fail(cat(flag, ": '", s, "' is not ", want), cat("e.g. ", flag, " 1e-3"));
+}
+
 using Defaults = std::map<std::string, std::string>;
 
 // BRIEF §2.3 presets and §2.4 baseline settings.
 const std::map<std::string, Defaults>& presets() {
   static const std::map<std::string, Defaults> p = {
+      // libu: with --holdout, run_cmd switches the objective and the best rule to calibrated.
       {"libu", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
-                {"sophia", "g"}, {"best", "retain-bounded"}}},
+                {"sophia", "g"}, {"best", "retain-bounded"}, {"phase1-lr", "auto"}}},
       {"libu-seed", {{"method", "libu"}, {"phase1-sign", "-"}, {"objective", "seed"}, {"optimizer", "sophia"},
                      {"sophia", "seed"}, {"best", "lowest-forget"}, {"lr", "3e-5"}, {"lora-r", "24"},
                      {"lora-alpha", "32"}, {"lora-dropout", "0.1"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj"},
@@ -88,8 +99,14 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"retain", OptType::Path, "", "retain rows: file or folder"},
       {"val-forget", OptType::Path, "", "held-out forget rows for best-checkpoint selection"},
       {"val-retain", OptType::Path, "", "held-out retain rows for best-checkpoint selection"},
+      {"holdout", OptType::Path, "",
+       "never-seen rows of the same kind (records, or {\"document\"} jsonl such as mia/nonmember.jsonl): the calibration target"},
+      {"overshoot-margin", OptType::Float, "0.1", "stop once the forget-vs-holdout AUC < 0.5 - margin at 2 validations in a row"},
+      {"calib-k", OptType::Float, "4", "calibrated objective: sharpness k of softplus(k(tau - nll))/k"},
+      {"auto", OptType::Bool, "false", "search the learning rate (successive halving on the validation rule)"},
+      {"auto-trials", OptType::Int, "4", "--auto: learning rates tried, lr x 3^(j - n/2)"},
       {"objective", OptType::String, "", "override the method's objective", false,
-       {"gd", "ga", "kl", "npo", "simnpo", "seed"}},
+       {"gd", "ga", "kl", "npo", "simnpo", "seed", "calibrated"}},
       {"retain-ratio", OptType::Float, "1", "retain micro-batches per forget micro-batch"},
       {"retain-weight", OptType::Float, "1", "w_r, the weight of the retain term"},
       {"npo-beta", OptType::Float, "0.1", "NPO beta"},
@@ -97,14 +114,16 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"simnpo-delta", OptType::Float, "0", "SimNPO delta"},
       {"phase1", OptType::Bool, "true", "run LIBU phase 1 (influence step)"},
       {"phase1-sign", OptType::String, "+", "+ raises the forget loss (libu), - lowers it (libu-seed)", false, {"+", "-"}},
-      {"phase1-lr", OptType::Float, "", "eta_1 of the influence step (default: --lr)"},
+      {"phase1-lr", OptType::String, "", "eta_1 of the influence step: a number, or auto (backtracking search; default: --lr)"},
+      {"phase1-trials", OptType::Int, "8", "--phase1-lr auto: at most this many trials"},
       {"damping", OptType::Float, "1e-4", "lambda in 1/(F + lambda)"},
       {"fisher-batch", OptType::Int, "1", "micro-batch size of the Fisher pass (1 = per-example)"},
       {"sophia", OptType::String, "g", "Sophia variant", false, {"g", "seed", "h"}},
       {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
       {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
       {"hessian-interval", OptType::Int, "10", "g/h: refresh the Hessian every k steps"},
-      {"best", OptType::String, "retain-bounded", "best-checkpoint rule", false, {"final", "retain-bounded", "lowest-forget"}},
+      {"best", OptType::String, "retain-bounded", "best-checkpoint rule", false,
+       {"final", "retain-bounded", "lowest-forget", "calibrated"}},
       {"retain-tolerance", OptType::Float, "0.25", "retain-bounded: allowed retain NLL rise (nats)"},
       {"eval-every", OptType::Int, "0", "validate every K steps (0 = only at the end)"},
   };
@@ -158,10 +177,21 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   c.val_retain_path = o.has("val-retain") ? o.str("val-retain") : "";
   c.objective = o.has("objective") ? o.str("objective") : "";
   c.plan.retain_ratio = o.f64("retain-ratio");
-  t.objective_params = {o.f64("retain-weight"), o.f64("npo-beta"), o.f64("simnpo-beta"), o.f64("simnpo-delta")};
+  t.objective_params.retain_weight = o.f64("retain-weight");
+  t.objective_params.npo_beta = o.f64("npo-beta");
+  t.objective_params.simnpo_beta = o.f64("simnpo-beta");
+  t.objective_params.simnpo_delta = o.f64("simnpo-delta");
   c.phase1 = o.flag("phase1");
   c.phase1_sign = o.str("phase1-sign") == "-" ? -1.0 : 1.0;
-  c.phase1_lr = o.has("phase1-lr") ? o.f64("phase1-lr") : o.f64("lr");
+  std::string p1 = o.has("phase1-lr") ? o.str("phase1-lr") : "";
+  c.phase1_auto = p1 == "auto";
+  c.phase1_lr = p1.empty() || c.phase1_auto ? o.f64("lr") : parse_number(p1, "--phase1-lr", "a number or auto");
+  c.phase1_trials = o.i64("phase1-trials");
+  c.holdout_path = o.has("holdout") ? o.str("holdout") : "";
+  c.auto_lr = o.flag("auto");
+  c.auto_trials = o.i64("auto-trials");
+  t.overshoot_margin = o.f64("overshoot-margin");
+  t.objective_params.calib_k = o.f64("calib-k");
   c.damping = o.f64("damping");
   c.fisher_batch = o.i64("fisher-batch");
   auto variant = optim::parse_sophia_variant(o.str("sophia"));
@@ -188,6 +218,14 @@ int run_cmd(const Options& given, bool unlearn) {
     if (preset != "none")
       for (auto& [k, v] : presets().at(preset)) o.set_default(k, v);
     o.set_default("preset", preset);
+    // docs/unlearning.md "Calibration": libu aims at the holdout level when it has one.
+    if (preset == "libu" && o.has("holdout")) {
+      o.set_default("objective", "calibrated");
+      o.set_default("best", "calibrated");
+    } else if (preset == "libu" && !o.given("objective")) {
+      log_warn("--preset libu without --holdout: phase 2 runs the unbounded gd objective and the result cannot be "
+               "calibrated against never-seen data; pass --holdout (e.g. mia/nonmember.jsonl)");
+    }
   }
   auto c = to_config(o, unlearn);
   c.resolved = o.to_json();

@@ -184,7 +184,11 @@ SynthDataset synthesize(const SynthOptions& opt) {
   if (opt.forget_fraction < 0 || opt.forget_fraction > 1)
     fail(cat("synth: forget fraction must be in [0, 1], got ", opt.forget_fraction));
   if (opt.creative_per_person < 0) fail("synth: creative documents per person must be >= 0");
-  std::vector<Person> people = synth_people(opt.people, opt.seed);
+  if (opt.val_people < 0 || opt.holdout_people < 0 || opt.nonmember_people < 0)
+    fail("synth: people counts must be >= 0");
+  std::vector<Person> all =
+      synth_people(opt.people + opt.val_people + opt.holdout_people + opt.nonmember_people, opt.seed);
+  std::vector<Person> people(all.begin(), all.begin() + opt.people);
   size_t nf = size_t(double(people.size()) * opt.forget_fraction + 0.5);
   SynthDataset d;
   d.forget_people.assign(people.begin(), people.begin() + long(nf));
@@ -203,6 +207,16 @@ SynthDataset synthesize(const SynthOptions& opt) {
       d.general.push_back({id + "qa0", kGeneralQ[t], kGeneral[t].substr(0, kGeneral[t].find('.') + 1), "General", "general"});
     }
   }
+  // Extra roles come last, so the main sets do not depend on them.
+  auto it = all.begin() + opt.people;
+  size_t nvf = size_t(double(opt.val_people) * opt.forget_fraction + 0.5);
+  auto add = [&](int n, const char* split, std::vector<io::Record>& out) {
+    for (int k = 0; k < n; ++k, ++it) add_person_rows(rng, *it, split, opt.creative_per_person, out);
+  };
+  add(int(nvf), "forget", d.val_forget);
+  add(opt.val_people - int(nvf), "retain", d.val_retain);
+  add(opt.holdout_people, "holdout", d.holdout);
+  add(opt.nonmember_people, "nonmember", d.nonmember);
   return d;
 }
 
@@ -211,6 +225,10 @@ void write_synth(const SynthDataset& d, const std::string& dir) {
   io::write_records_jsonl(dir + "/forget.jsonl", d.forget);
   io::write_records_jsonl(dir + "/retain.jsonl", d.retain);
   io::write_records_jsonl(dir + "/general.jsonl", d.general);
+  const std::pair<const char*, const std::vector<io::Record>*> extra[] = {
+      {"val_forget", &d.val_forget}, {"val_retain", &d.val_retain}, {"holdout", &d.holdout}, {"nonmember", &d.nonmember}};
+  for (auto& [name, rows] : extra)
+    if (!rows->empty()) io::write_records_jsonl(dir + "/" + name + ".jsonl", *rows);
 }
 
 }  // namespace libu::data

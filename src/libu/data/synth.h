@@ -30,17 +30,23 @@ struct SynthOptions {
   double forget_fraction = 0.5;   // share of people in the forget set
   int creative_per_person = 1;    // Task1-like documents per person
   int general_docs = -1;          // general-text records; -1 = same as people
+  // Extra people for other roles, distinct from everyone above (one name pool):
+  int val_people = 0;             // validation people, split forget/retain by forget_fraction
+  int holdout_people = 0;         // never-seen rows of the same kind (unlearn --holdout)
+  int nonmember_people = 0;       // MIA non-members
 };
 
 struct SynthDataset {
   std::vector<Person> forget_people, retain_people;
   std::vector<io::Record> forget, retain, general;
+  std::vector<io::Record> val_forget, val_retain, holdout, nonmember;  // empty unless asked for
 };
 
 // n distinct people (unique names, emails, phones and SSN-like numbers) from `seed`.
 std::vector<Person> synth_people(int n, uint64_t seed);
 SynthDataset synthesize(const SynthOptions& opt);
-// Writes forget.jsonl, retain.jsonl and general.jsonl into dir (created if needed).
+// Writes forget.jsonl, retain.jsonl and general.jsonl into dir (created if needed), plus
+// val_forget.jsonl, val_retain.jsonl, holdout.jsonl and nonmember.jsonl when those are non-empty.
 void write_synth(const SynthDataset& d, const std::string& dir);
 
 }  // namespace libu::data

@@ -225,6 +225,25 @@ json read_phase1(const json& run) {
   return out;
 }
 
+// The calibration of a run (unlearn --holdout): τ, the best state's validation MIA score and
+// AUC, the phase-1 step size, and why training stopped. Null fields when absent.
+json read_calibration(const json& run) {
+  const json* c = field(run, "calibration");
+  const json* best = field(run, "best");
+  const json* p1 = field(run, "phase1");
+  json out = {{"tau", c ? float_at(*c, "tau") : json(nullptr)},
+              {"best_rule", str_at(run, "best_rule", "")},
+              {"best_mia_score", best ? float_at(*best, "mia_score") : json(nullptr)},
+              {"best_auc", best ? float_at(*best, "auc") : json(nullptr)},
+              {"phase1_lr", p1 ? float_at(*p1, "lr") : json(nullptr)},
+              {"phase1_gap_closed", p1 ? float_at(*p1, "gap_closed") : json(nullptr)}};
+  const json* so = field(run, "stopped_by_overshoot");
+  const json* sb = field(run, "stopped_by_budget");
+  out["stop"] = so && so->is_boolean() && so->get<bool>() ? "overshoot"
+                : sb && sb->is_boolean() && sb->get<bool>() ? "time budget" : "end of plan";
+  return out;
+}
+
 json collect_run(const std::string& dir, const std::string& name, const ReportOptions& opt, json& notes) {
   json r = {{"name", name}, {"dir", dir}};
   json run = read_json_opt(dir + "/run.json", notes);
@@ -236,6 +255,7 @@ json collect_run(const std::string& dir, const std::string& name, const ReportOp
   r["wall_s"] = float_at(run, "wall_s");
   r["best_step"] = best ? int_at(*best, "step") : json(nullptr);
   r["phase1"] = read_phase1(run);
+  r["calibration"] = read_calibration(run);
   r["curves"] = read_curves(dir + "/metrics.jsonl", opt.max_curve_points, notes);
   r["eval"] = read_eval(dir + "/eval", notes);
   r["leaks"] = read_leaks(dir + "/eval/rows.jsonl", opt.top_leaks, notes);
@@ -509,6 +529,12 @@ std::string steps_cell(const json& r) {
   return cat("<td class=\"num\">", report_number(r["steps_done"]), " / ", report_number(r["total_steps"]), "</td>");
 }
 
+std::string calibration_cells(const json& c) {
+  if (!c.is_object()) return "<td>-</td><td>-</td><td>-</td><td>-</td><td>-</td><td>-</td>";
+  return cat(td(c["phase1_lr"]), td_text(c["best_rule"].get<std::string>()), td(c["tau"]), td(c["best_mia_score"]),
+             td(c["best_auc"]), td_text(c["stop"].get<std::string>()));
+}
+
 std::string comparison_section(const json& report) {
   std::vector<std::string> rows;
   if (report["before"].is_object())
@@ -531,12 +557,15 @@ std::string training_section(const json& report) {
     rows.push_back(cat(td_text(r["name"].get<std::string>()), td_text(r["method"].get<std::string>()),
                        td_text(r["objective"].get<std::string>()), steps_cell(r), td(r["best_step"]),
                        td(r["wall_s"]), phase1_cell(r["phase1"], "forget_loss_before", "forget_loss_after"),
-                       phase1_cell(r["phase1"], "retain_loss_before", "retain_loss_after")));
+                       phase1_cell(r["phase1"], "retain_loss_before", "retain_loss_after"),
+                       calibration_cells(r["calibration"])));
   return "<section id=\"training\"><h2>Runs</h2>\n" +
          scroll(table({"run", "method", "objective", "steps", "best step", "wall s", "phase 1 forget loss",
-                       "phase 1 retain loss"},
+                       "phase 1 retain loss", "phase 1 \u03b7\u2081", "best rule", "holdout \u03c4",
+                       "best val. MIA score", "best val. AUC", "stopped by"},
                       rows, "cmp")) +
-         "</section>\n";
+         "<p class=\"hint\">Calibration (unlearn --holdout): \u03c4 is the never-seen rows' NLL; the validation "
+         "MIA score compares validation forget rows with the holdout (1 = indistinguishable).</p></section>\n";
 }
 
 std::string bars_section(const json& report) {

@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 
+#include <fstream>
+
 #include <algorithm>
 #include <regex>
 
@@ -144,6 +146,24 @@ std::vector<Record> load_split(const std::string& path, const std::string& split
 std::vector<std::string> load_documents(const std::string& file, const std::string& field) {
   if (!path_exists(file)) fail(cat(file, ": no such file"), "check the MIA file path");
   return read_jsonl_strings(file, field);
+}
+
+std::vector<Record> load_rows_or_documents(const std::string& path, const std::string& split) {
+  if (!path_exists(path)) fail(cat(path, ": no such file or folder"), "check the path");
+  bool docs = false;
+  if (!is_directory(path) && (ends_with(path, ".jsonl") || ends_with(path, ".json"))) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
+    }
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    docs = j.is_object() && j.contains("document") && !j.contains("input");
+  }
+  std::vector<Record> out;
+  if (!docs) return is_directory(path) ? load_split(path, split) : load_records(path);
+  auto texts = load_documents(path, "document");
+  for (size_t i = 0; i < texts.size(); ++i) out.push_back({cat("document-", i), texts[i], "", "", split});
+  return out;
 }
 
 void write_records_jsonl(const std::string& file, const std::vector<Record>& records) {

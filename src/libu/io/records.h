@@ -29,6 +29,11 @@ std::vector<Record> load_split(const std::string& path, const std::string& split
 // Documents of an MIA jsonl file (`field`, default "document").
 std::vector<std::string> load_documents(const std::string& file, const std::string& field = "document");
 
+// Rows of either kind: SemEval records (a file, or split `split` of a dataset folder), or an
+// MIA-style jsonl of {"document": ...} lines, each document becoming a record with
+// input = document and output = "" (e.g. SemEval's mia/nonmember.jsonl as a --holdout).
+std::vector<Record> load_rows_or_documents(const std::string& path, const std::string& split);
+
 // Writes records as jsonl ({"id","input","output","task","split"} per line).
 void write_records_jsonl(const std::string& file, const std::vector<Record>& records);
 

@@ -1,5 +1,7 @@
 #include "libu/unlearn/fisher.h"
 
+#include <cmath>
+
 #include "libu/core/error.h"
 #include "libu/core/progress.h"
 #include "libu/model/loss.h"
@@ -70,6 +72,51 @@ double influence_step(model::CausalLM& m, const InfluenceStats& s, double lr, do
     params[i].add_(delta.to(params[i].scalar_type()));
   }
   return std::sqrt(sq);
+}
+
+namespace {
+
+// First-order forget-loss rise per unit η₁: Σ_i g_i²/(F_i + λ) (the directional derivative of
+// L_f along the preconditioned step).
+double predicted_rise_per_lr(const InfluenceStats& s, double damping) {
+  double r = 0;
+  for (size_t i = 0; i < s.grad.size(); ++i) r += (s.grad[i].pow(2) / (s.fisher[i] + damping)).sum().item<double>();
+  return r;
+}
+
+}  // namespace
+
+Phase1Search search_phase1_lr(model::CausalLM& m, const InfluenceStats& s, double damping, double sign,
+                              double forget0, double retain0, double retain_budget, double tau,
+                              const Phase1Measure& measure, int max_trials) {
+  Phase1Search out;
+  auto params = m.lora()->parameters();
+  std::vector<torch::Tensor> snap;
+  for (auto& p : params) snap.push_back(p.detach().clone());
+  auto restore = [&] {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(snap[i]);
+  };
+  double gap = std::isfinite(tau) && tau > forget0 ? tau - forget0 : retain_budget;
+  double slope = predicted_rise_per_lr(s, damping);
+  if (!(slope > 0) || !(gap > 0)) return out;  // zero forget gradient: nothing to step along
+  double lr = gap / slope;
+  int dir = 0;  // +1 going up after an acceptance, −1 going down after a rejection
+  for (int k = 0; k < max_trials; ++k) {
+    Phase1Trial t;
+    t.lr = lr;
+    t.step_norm = influence_step(m, s, lr, damping, sign);
+    std::tie(t.forget_nll, t.retain_nll) = measure();
+    restore();
+    t.accepted = t.forget_nll > forget0 && t.retain_nll - retain0 <= retain_budget &&
+                 (!std::isfinite(tau) || t.forget_nll <= tau);
+    out.trials.push_back(t);
+    if (t.accepted) out.lr = std::max(out.lr, lr);
+    if (dir == 0) dir = t.accepted ? +1 : -1;
+    if ((dir > 0 && !t.accepted) || (dir < 0 && t.accepted)) break;  // crossed the boundary
+    lr = dir > 0 ? lr * 4 : lr / 4;
+  }
+  return out;
 }
 
 double mean_nll(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch,

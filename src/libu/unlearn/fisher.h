@@ -2,6 +2,7 @@
 // Koh & Liang 2017): a diagonal empirical Fisher on the retain set and the mean forget
 // gradient over the LoRA parameters, then one preconditioned influence step.
 #pragma once
+#include <functional>
 #include <vector>
 
 #include "libu/unlearn/plan.h"
@@ -21,6 +22,26 @@ InfluenceStats influence_stats(model::CausalLM& m, const UnlearnData& d, int64_t
 // θ_i ← θ_i + sign·η₁·g_i/(F_i + λ). sign = +1 (preset libu: ascent on the forget loss)
 // or −1 (libu-seed: the published code's descent). Returns the step's L2 norm.
 double influence_step(model::CausalLM& m, const InfluenceStats& s, double lr, double damping, double sign);
+
+// --phase1-lr auto: a backtracking search over η₁ on a geometric grid (factor 4, at most
+// `max_trials` trials). Each trial applies θ + sign·η₁·g/(F+λ), calls `measure` (one forward
+// pass over the validation rows → {forget NLL, retain NLL}), and restores θ exactly. A trial
+// is accepted when the forget NLL rose, the retain NLL rose at most `retain_budget` over
+// `retain0`, and the forget NLL stayed at or below τ (when τ is finite). The first η₁ is the
+// one whose first-order forget-loss rise η₁·Σ g²/(F+λ) equals the gap τ − forget0 (or
+// `retain_budget` without τ); accepted trials are followed up (×4), rejected ones down (÷4).
+struct Phase1Trial {
+  double lr = 0, forget_nll = NAN, retain_nll = NAN, step_norm = 0;
+  bool accepted = false;
+};
+struct Phase1Search {
+  double lr = 0;  // the largest accepted η₁ (0: none accepted, no step taken)
+  std::vector<Phase1Trial> trials;
+};
+using Phase1Measure = std::function<std::pair<double, double>()>;
+Phase1Search search_phase1_lr(model::CausalLM& m, const InfluenceStats& s, double damping, double sign,
+                              double forget0, double retain0, double retain_budget, double tau,
+                              const Phase1Measure& measure, int max_trials = 8);
 
 // Mean NLL over up to `max_batches` micro-batches (no gradients, eval mode).
 double mean_nll(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch,

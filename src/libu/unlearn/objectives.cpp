@@ -13,7 +13,8 @@ Objective parse_objective(const std::string& s) {
   if (s == "simnpo") return Objective::SimNPO;
   if (s == "seed") return Objective::Seed;
   if (s == "sft") return Objective::SFT;
-  fail(cat("unknown objective '", s, "'"), "use gd, ga, kl, npo, simnpo, seed or sft");
+  if (s == "calibrated") return Objective::Calibrated;
+  fail(cat("unknown objective '", s, "'"), "use gd, ga, kl, npo, simnpo, seed, sft or calibrated");
 }
 
 const char* objective_name(Objective o) {
@@ -25,6 +26,7 @@ const char* objective_name(Objective o) {
     case Objective::SimNPO: return "simnpo";
     case Objective::Seed: return "seed";
     case Objective::SFT: return "sft";
+    case Objective::Calibrated: return "calibrated";
   }
   return "?";
 }
@@ -54,6 +56,21 @@ torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref
 }
 
 }  // namespace
+
+torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const torch::Tensor& labels, const ObjectiveParams& p,
+                                     std::map<std::string, double>& logs) {
+  if (std::isnan(p.calib_tau))
+    fail("the calibrated objective needs the holdout level tau", "pass --holdout (never-seen rows of the same kind)");
+  auto [lp, n] = model::sequence_logprob(logits, labels);  // [B] summed log-prob, [B] loss tokens
+  auto has = n.gt(0).to(lp.dtype());                       // rows without loss tokens do not count
+  auto nll_row = -lp / n.clamp_min(1.0);                   // [B] mean token NLL per row
+  auto hinge = torch::softplus(p.calib_k * (p.calib_tau - nll_row)) / p.calib_k;  // [B]
+  auto l = (hinge * has).sum() / has.sum().clamp_min(1.0);
+  logs["calib_f"] = l.item<double>();
+  logs["below_tau"] = ((nll_row < p.calib_tau).to(lp.dtype()) * has).sum().item<double>() /
+                      std::max(1.0, has.sum().item<double>());
+  return l;
+}
 
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget, const ObjectiveParams& p) {
   Terms t;
@@ -89,6 +106,8 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
     auto l = -torch::log_sigmoid(p.simnpo_beta * (avg_nll - p.simnpo_delta)).mean() * (2.0 / p.simnpo_beta);
     t.logs["simnpo_f"] = l.item<double>();
     t.loss = l;
+  } else if (o == Objective::Calibrated) {
+    t.loss = calibrated_forget_loss(logits, b.labels, p, t.logs);
   }
   return t;
 }

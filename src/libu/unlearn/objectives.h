@@ -1,6 +1,7 @@
 // libu/unlearn/objectives.h — unlearning objectives (BRIEF §2.3 table). Each micro-batch
 // is either a forget or a retain batch; the objective says what loss it contributes.
 #pragma once
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -10,8 +11,8 @@
 
 namespace libu::unlearn {
 
-enum class Objective { GD, GA, KL, NPO, SimNPO, Seed, SFT };
-Objective parse_objective(const std::string& s);  // gd|ga|kl|npo|simnpo|seed|sft
+enum class Objective { GD, GA, KL, NPO, SimNPO, Seed, SFT, Calibrated };
+Objective parse_objective(const std::string& s);  // gd|ga|kl|npo|simnpo|seed|sft|calibrated
 const char* objective_name(Objective o);
 
 struct ObjectiveParams {
@@ -19,6 +20,8 @@ struct ObjectiveParams {
   double npo_beta = 0.1;
   double simnpo_beta = 4.5;
   double simnpo_delta = 0.0;
+  double calib_tau = NAN;  // τ: the holdout's mean per-token NLL at the start (calibrated)
+  double calib_k = 4.0;    // k: sharpness of the calibrated hinge
 };
 
 // A micro-batch on the model's device. input_ids/attention_mask/labels: [B, T].
@@ -40,7 +43,17 @@ bool uses_retain(Objective o);
 //   npo: forget (2/β)·mean log(1 + (π_θ/π_ref)^β), retain w_r·NLL_r   (Zhang et al. 2024)
 //   simnpo: forget −(2/β)·mean log σ(β·(S_f/|y| − δ)), retain w_r·NLL_r (Fan et al. 2024)
 //   seed: forget +NLL_f (the published code)   sft: NLL on every batch
+//   calibrated: forget mean_rows softplus(k·(τ − nll_row))/k, retain w_r·NLL_r, where nll_row is
+//     the row's mean token NLL and τ the never-seen (holdout) level: each row is pushed up to τ
+//     and then stops pulling (gradient −σ(k·(τ − nll_row)) → 0), "forget until
+//     indistinguishable" instead of unbounded ascent. Related: SimNPO's margin δ (Fan et al.
+//     2024, arXiv 2410.07163) bounds the push the same way; the target is the SemEval-2025 MIA
+//     optimum (AUC 0.5 against unseen data).
 // π_ref is the same model with the LoRA adapter disabled (no second copy of the weights).
+// The calibrated forget term on one micro-batch (see above); logs calib_f and the share of
+// rows still below τ. logits [B, T, V], labels [B, T]. Raises when τ is unknown.
+torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const torch::Tensor& labels, const ObjectiveParams& p,
+                                     std::map<std::string, double>& logs);
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,
                      const ObjectiveParams& p);
 

@@ -15,6 +15,8 @@
 #include "libu/model/runtime.h"
 #include "libu/model/tensor_io.h"
 #include "libu/text/tokenizer.h"
+#include "libu/unlearn/auto_lr.h"
+#include "libu/unlearn/calibration.h"
 #include "libu/unlearn/methods/method.h"
 
 namespace libu::unlearn {
@@ -37,6 +39,68 @@ std::vector<data::Example> examples(const std::string& path, const std::string& 
       eo, &st);
   log_info(what, ": ", st.examples, " rows from ", path, st.truncated ? cat(" (", st.truncated, " truncated to --max-length)") : "");
   return ex;
+}
+
+// Caps a fallback validation set (rows reused from the training data) to keep validation cheap.
+std::vector<data::Example> first_rows(const std::vector<data::Example>& ex, size_t n) {
+  return {ex.begin(), ex.begin() + long(std::min(n, ex.size()))};
+}
+
+// --holdout: never-seen rows, always scored on every token (like the official MIA documents).
+std::vector<data::Example> holdout_examples(const std::string& path, const text::Tokenizer& tok,
+                                            data::ExampleOptions eo) {
+  auto recs = io::load_rows_or_documents(path, "holdout");
+  if (recs.empty())
+    fail(cat(path, ": the holdout has no rows"), "--holdout needs never-seen rows (or {\"document\": ...} lines) of the same kind as the forget set");
+  eo.loss_on = data::LossOn::Full;
+  data::BuildStats st;
+  auto ex = data::build_examples(
+      recs,
+      [&](const std::string& s) {
+        auto ids = tok.encode_ids(s, false);
+        return std::vector<int64_t>(ids.begin(), ids.end());
+      },
+      eo, &st);
+  log_info("holdout: ", st.examples, " rows from ", path,
+           st.truncated ? cat(" (", st.truncated, " truncated to --max-length ", eo.max_length, ")") : "");
+  return ex;
+}
+
+// Validation rows, the holdout and τ (BRIEF §3 MIA; docs/unlearning.md "Calibration").
+// Measured on the model before phase 1 (LoRA B = 0, so identical to the input model); also
+// on --resume, where it gives the same τ. Returns the run.json "calibration" block.
+json setup_calibration(model::CausalLM& m, const UnlearnData& d, UnlearnConfig& c) {
+  auto& t = c.trainer;
+  bool calib_needed = t.best_rule == BestRule::Calibrated || t.objective == Objective::Calibrated;
+  if (calib_needed && t.holdout.empty())
+    fail(cat(t.best_rule == BestRule::Calibrated ? "--best calibrated" : "--objective calibrated",
+             " needs never-seen rows to calibrate against"),
+         "pass --holdout FILE (e.g. SemEval's mia/nonmember.jsonl), or choose another --best / --objective");
+  if (!t.holdout.empty() && t.val_forget.empty()) {
+    log_warn("--holdout without --val-forget: calibrating on the first 64 training forget rows; pass --val-forget "
+             "so that selection does not use rows you report");
+    t.val_forget = first_rows(d.forget, 64);
+  }
+  if (!t.holdout.empty() && t.val_retain.empty() && !d.retain.empty()) {
+    log_warn("--holdout without --val-retain: bounding the retain NLL on the first 64 training retain rows");
+    t.val_retain = first_rows(d.retain, 64);
+  }
+  if (t.val_forget.empty() && t.val_retain.empty()) return nullptr;
+  CalibrationSets cs{&t.val_forget, &t.holdout, &t.val_retain, d.pad_id, t.val_batch};
+  Calibration c0 = measure_calibration(m, cs);
+  t.base_forget_nll = c0.forget_nll;
+  t.base_retain_nll = c0.retain_nll;
+  json out = c0.to_json();
+  if (t.holdout.empty()) return out;
+  t.objective_params.calib_tau = c0.holdout_nll;
+  out["tau"] = c0.holdout_nll;
+  out["holdout_rows"] = t.holdout.size();
+  log_info("calibration target: holdout NLL tau = ", c0.holdout_nll, " (validation forget NLL ", c0.forget_nll,
+           ", AUC ", c0.auc, ", MIA score ", c0.mia, ")");
+  if (!(c0.holdout_nll > c0.forget_nll))
+    log_warn("the holdout NLL (", c0.holdout_nll, ") is not above the forget NLL (", c0.forget_nll,
+             "): the holdout does not look never-seen to this model, so calibration has nothing to aim at");
+  return out;
 }
 
 int64_t trainable_count(const model::CausalLM& m) {
@@ -75,6 +139,7 @@ json run_unlearn(UnlearnConfig c) {
   }
   c.trainer.val_forget = examples(c.val_forget_path, "forget", tok, eo, "validation forget");
   c.trainer.val_retain = examples(c.val_retain_path, "retain", tok, eo, "validation retain");
+  if (!c.holdout_path.empty()) c.trainer.holdout = holdout_examples(c.holdout_path, tok, eo);
   if (c.objective.empty()) c.objective = objective_name(method->default_objective());
   c.trainer.objective = parse_objective(c.objective);
   c.trainer.out_dir = c.out_dir;
@@ -84,14 +149,16 @@ json run_unlearn(UnlearnConfig c) {
     model::LoraConfig lc{c.lora_r, c.lora_alpha, c.lora_dropout, c.lora_targets};
     m->add_lora(lc, c.plan.seed);
   }
+  json calibration = setup_calibration(*m, d, c);
   torch::manual_seed(c.plan.seed);
   json phase1 = nullptr;
   bool resuming = c.trainer.resume && Trainer::latest_checkpoint(c.out_dir) >= 0;
   if (c.trainer.resume && !resuming) log_warn("--resume: no checkpoint in ", c.out_dir, "; starting fresh");
   c.trainer.resume = resuming;
   if (!resuming) phase1 = method->prepare(*m, d, c);
-  Trainer trainer(*m, d, method->plan(d, c), c.trainer);
-  TrainResult r = trainer.run();
+  json auto_trials = nullptr;
+  TrainResult r = c.auto_lr ? run_auto_lr(*m, d, *method, c, auto_trials)
+                            : Trainer(*m, d, method->plan(d, c), c.trainer).run();
   if (!r.best.is_null()) {
     log_info("best checkpoint: step ", r.best["step"].get<int64_t>(), " (", r.best.dump(), ")");
     load_trainable(*m, c.out_dir + "/best");
@@ -105,7 +172,9 @@ json run_unlearn(UnlearnConfig c) {
   json run = {{"libu_version", LIBU_VERSION_STRING}, {"torch_version", TORCH_VERSION},
               {"torch_threads", model::threads()}, {"seed", c.plan.seed}, {"device", c.device},
               {"options", c.resolved}, {"method", c.method}, {"objective", c.objective},
-              {"phase1", phase1}, {"steps_done", r.steps_done}, {"total_steps", r.total_steps},
+              {"phase1", phase1}, {"calibration", calibration}, {"auto", auto_trials},
+              {"best_rule", best_rule_name(c.trainer.best_rule)}, {"stopped_by_overshoot", r.stopped_by_overshoot},
+              {"last_validation", r.last_validation}, {"steps_done", r.steps_done}, {"total_steps", r.total_steps},
               {"start_step", r.start_step}, {"stopped_by_budget", r.stopped_by_budget},
               {"nonfinite_skips", r.nonfinite_skips}, {"best", r.best}, {"train_wall_s", r.wall_s},
               {"wall_s", timer.seconds()}, {"trainable_parameters", trainable_count(*m)},

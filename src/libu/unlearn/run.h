@@ -15,6 +15,7 @@ struct UnlearnConfig {
   std::string method = "libu";      // libu | ga | gd | kl | npo | simnpo | sugd | sft
   std::string model_dir, forget_path, retain_path, out_dir;
   std::string val_forget_path, val_retain_path;
+  std::string holdout_path;         // never-seen rows of the same kind (calibration target)
   std::string objective;            // override of the method's objective ("" = method default)
   std::string loss_on = "full";     // full | answer
   int64_t max_length = 1024;
@@ -25,11 +26,16 @@ struct UnlearnConfig {
   std::vector<std::string> lora_targets = {"q_proj", "k_proj", "v_proj", "o_proj"};
   // Phase 1 (LIBU)
   double phase1_sign = +1.0, phase1_lr = 1e-3, damping = 1e-4;
+  bool phase1_auto = false;         // --phase1-lr auto: backtracking search over η₁
+  int64_t phase1_trials = 8;
   int64_t fisher_batch = 1;
   bool phase1 = true;
   // Phase 2 / trainer
   TrainerOptions trainer;
   PlanOptions plan;
+  // --auto: successive halving over learning rates (unlearn/auto_lr.cpp)
+  bool auto_lr = false;
+  int64_t auto_trials = 4;
   std::string dtype = "bf16", device = "cpu";
   bool checkpointing = false, no_merge = false;
   bool full = false;  // full fine-tuning instead of LoRA (train only; fp32)

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -15,6 +16,7 @@
 #include "libu/model/loss.h"
 #include "libu/model/peft_io.h"
 #include "libu/model/tensor_io.h"
+#include "libu/unlearn/calibration.h"
 #include "libu/unlearn/fisher.h"
 
 namespace libu::unlearn {
@@ -26,7 +28,36 @@ BestRule parse_best_rule(const std::string& s) {
   if (s == "final") return BestRule::Final;
   if (s == "retain-bounded") return BestRule::RetainBounded;
   if (s == "lowest-forget") return BestRule::LowestForget;
-  fail(cat("unknown best-checkpoint rule '", s, "'"), "use final, retain-bounded or lowest-forget");
+  if (s == "calibrated") return BestRule::Calibrated;
+  fail(cat("unknown best-checkpoint rule '", s, "'"), "use final, retain-bounded, lowest-forget or calibrated");
+}
+
+const char* best_rule_name(BestRule r) {
+  switch (r) {
+    case BestRule::Final: return "final";
+    case BestRule::RetainBounded: return "retain-bounded";
+    case BestRule::LowestForget: return "lowest-forget";
+    case BestRule::Calibrated: return "calibrated";
+  }
+  return "?";
+}
+
+namespace {
+double num(const json& j, const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<double>() : NAN; }
+}  // namespace
+
+std::pair<double, double> selection_key(BestRule rule, const json& line, double base_retain, double retain_tolerance) {
+  const double no = -std::numeric_limits<double>::infinity();
+  double f = num(line, "val_forget_nll"), r = num(line, "val_retain_nll");
+  if (std::isnan(f)) return {no, 0};
+  if (rule == BestRule::LowestForget) return {-f, 0};
+  bool ok = std::isnan(r) || std::isnan(base_retain) || r - base_retain <= retain_tolerance;
+  if (!ok) return {no, 0};
+  if (rule == BestRule::Calibrated) {
+    double mia = num(line, "mia_score");
+    return {std::isnan(mia) ? no : mia, f};
+  }
+  return {f, 0};
 }
 
 void save_trainable(const model::CausalLM& m, const std::string& dir) {
@@ -57,7 +88,9 @@ struct Trainer::Impl {
   double lr_scale = 1.0;
   int consecutive_bad = 0;
   json best = nullptr;
-  double base_f = NAN, base_r = NAN;  // validation NLLs before training
+  double base_f = NAN, base_r = NAN;  // validation NLLs before unlearning
+  int overshoot = 0;                  // consecutive validations with AUC < 0.5 − margin
+  json last_validation = nullptr;
   std::ofstream metrics;
 
   Impl(model::CausalLM& mm, const UnlearnData& d, std::vector<MicroBatch> p, TrainerOptions o)
@@ -82,7 +115,8 @@ struct Trainer::Impl {
     model::write_tensors(tmp + "/rng.safetensors", {{"torch_cpu", gen.get_state()}});
     json st = {{"step", step}, {"micro_batches_done", step * opt.accumulation}, {"lr_scale", lr_scale},
                {"consecutive_bad", consecutive_bad}, {"best", best}, {"base_val_forget_nll", base_f},
-               {"base_val_retain_nll", base_r}, {"optimizer", optimizer->state_json()}};
+               {"base_val_retain_nll", base_r}, {"overshoot", overshoot},
+               {"last_validation", last_validation}, {"optimizer", optimizer->state_json()}};
     write_file_atomic(tmp + "/state.json", st.dump(2));
     fsys::remove_all(dir);
     fsys::rename(tmp, dir);
@@ -101,35 +135,52 @@ struct Trainer::Impl {
     best = st["best"];
     base_f = st["base_val_forget_nll"].is_null() ? NAN : st["base_val_forget_nll"].get<double>();
     base_r = st["base_val_retain_nll"].is_null() ? NAN : st["base_val_retain_nll"].get<double>();
+    overshoot = st.value("overshoot", 0);
+    last_validation = st.value("last_validation", json(nullptr));
     log_info("resumed from ", dir);
     return st["step"].get<int64_t>();
   }
 
-  // ---- validation and best checkpoint ----
-  std::pair<double, double> validate() {
-    double f = opt.val_forget.empty() ? NAN : mean_nll(m, opt.val_forget, data.pad_id, opt.val_batch);
-    double r = opt.val_retain.empty() ? NAN : mean_nll(m, opt.val_retain, data.pad_id, opt.val_batch);
-    return {f, r};
+  // ---- validation, calibration and best checkpoint ----
+  bool validating() const { return !opt.val_forget.empty() || !opt.val_retain.empty(); }
+  bool calibrating() const { return !opt.holdout.empty() && !opt.val_forget.empty(); }
+
+  Calibration validate() {
+    CalibrationSets cs{&opt.val_forget, &opt.holdout, &opt.val_retain, data.pad_id, opt.val_batch};
+    return measure_calibration(m, cs);
   }
 
-  bool better(double f, double r) const {
-    if (opt.best_rule == BestRule::LowestForget)
-      return best.is_null() || f < best["val_forget_nll"].get<double>();
-    // RetainBounded: eligible if retain NLL rose at most `tolerance`; maximise forget rise.
-    bool ok = std::isnan(r) || std::isnan(base_r) || r - base_r <= opt.retain_tolerance;
-    if (!ok) return false;
-    return best.is_null() || f > best["val_forget_nll"].get<double>();
+  bool better(const json& line) const {
+    if (opt.best_rule == BestRule::Final) return false;
+    auto k = selection_key(opt.best_rule, line, base_r, opt.retain_tolerance);
+    if (std::isinf(k.first)) return false;
+    if (best.is_null()) return true;
+    auto b = selection_key(opt.best_rule, best, base_r, opt.retain_tolerance);
+    return k.first > b.first || (k.first == b.first && k.second > b.second);
   }
 
-  void consider_best(int64_t step) {
-    if (opt.best_rule == BestRule::Final || opt.val_forget.empty()) return;
-    auto [f, r] = validate();
-    json line = {{"step", step}, {"val_forget_nll", f}, {"val_retain_nll", r}};
+  // Validates the current state (step s), logs it, keeps it as best when it wins, and counts
+  // overshoot (AUC below 0.5 − margin). Returns true when training should stop early.
+  bool consider_best(int64_t step) {
+    if (!validating()) return false;
+    Calibration c = validate();
+    json line = c.to_json();
+    line["step"] = step;
+    if (!std::isnan(base_r) && !std::isnan(c.retain_nll)) line["retain_rise"] = c.retain_nll - base_r;
+    if (!std::isnan(base_f) && !std::isnan(c.forget_nll)) line["forget_rise"] = c.forget_nll - base_f;
     metrics << json{{"validation", line}}.dump() << "\n" << std::flush;
-    if (!better(f, r)) return;
-    best = line;
-    fsys::remove_all(opt.out_dir + "/best");
-    save_trainable(m, opt.out_dir + "/best");
+    last_validation = line;
+    if (!opt.quiet)
+      log_info("validation at step ", step, ": forget NLL ", c.forget_nll, ", retain NLL ", c.retain_nll,
+               calibrating() ? cat(", holdout NLL ", c.holdout_nll, ", AUC ", c.auc, ", MIA score ", c.mia) : "");
+    if (better(line)) {
+      best = line;
+      fsys::remove_all(opt.out_dir + "/best");
+      save_trainable(m, opt.out_dir + "/best");
+    }
+    if (!calibrating() || std::isnan(c.auc)) return false;
+    overshoot = c.auc < 0.5 - opt.overshoot_margin ? overshoot + 1 : 0;
+    return overshoot >= 2;
   }
 
   // ---- one optimizer step ----
@@ -182,7 +233,7 @@ struct Trainer::Impl {
     }
   }
 
-  json step(int64_t s, Progress& bar) {
+  json step(int64_t s, Progress* bar) {
     int64_t acc = std::max<int64_t>(1, opt.accumulation);
     std::map<std::string, double> logs;
     std::map<std::string, int> counts;
@@ -230,8 +281,29 @@ struct Trainer::Impl {
     json stats = optimizer->step_stats();  // keep alive: items() refers into it
     for (auto& [k2, v] : stats.items()) line[k2] = v;
     if (optimizer->hessian_due() && last) refresh_hessian(*last);
-    bar.set_postfix(cat("loss=", loss_sum));
+    if (bar) bar->set_postfix(cat("loss=", loss_sum));
     return line;
+  }
+
+  // Step 0: the baseline NLLs (given by the caller, measured before phase 1, or measured now)
+  // and the first validation, so the starting state is a candidate too.
+  void validate_start() {
+    base_f = opt.base_forget_nll;
+    base_r = opt.base_retain_nll;
+    if (std::isnan(base_f) || std::isnan(base_r)) {
+      Calibration c = validate();
+      if (std::isnan(base_f)) base_f = c.forget_nll;
+      if (std::isnan(base_r)) base_r = c.retain_nll;
+    }
+    consider_best(0);
+  }
+
+  TrainResult finish(TrainResult res, int64_t s, const Timer& timer) {
+    res.steps_done = s;
+    res.best = best;
+    res.last_validation = last_validation;
+    res.wall_s = timer.seconds();
+    return res;
   }
 
   TrainResult run() {
@@ -244,28 +316,47 @@ struct Trainer::Impl {
       int64_t k = latest_checkpoint(opt.out_dir);
       if (k < 0) fail(cat(opt.out_dir, ": no checkpoint to resume from"), "run without --resume first");
       start = load_checkpoint(k);
-    } else if (!opt.val_forget.empty() || !opt.val_retain.empty()) {
-      std::tie(base_f, base_r) = validate();
     }
     res.start_step = start;
     metrics.open(opt.out_dir + "/metrics.jsonl", start > 0 ? std::ios::app : std::ios::trunc);
+    if (start == 0 && validating()) validate_start();
+    int64_t validated_at = start == 0 && validating() ? 0 : -1;
     m.set_training(true);
-    Progress bar("train", total_steps - start, "step");
+    std::unique_ptr<Progress> bar;
+    if (!opt.quiet) bar = std::make_unique<Progress>("train", total_steps - start, "step");
     int64_t s = start;
     for (; s < total_steps; ++s) {
       Timer step_timer;
-      json line = step(s, bar);
+      json line = step(s, bar.get());
       line["elapsed_s"] = timer.seconds();
       line["tokens_per_s"] = line["tokens"].get<double>() / std::max(1e-9, step_timer.seconds());
       metrics << line.dump() << "\n" << std::flush;
       if (line.contains("nonfinite")) ++res.nonfinite_skips;
-      bar.advance();
-      bool last = s + 1 == total_steps;
-      if (opt.eval_every > 0 && (s + 1) % opt.eval_every == 0 && !last) consider_best(s + 1);
-      if (opt.checkpoint_every > 0 && (s + 1) % opt.checkpoint_every == 0) save_checkpoint(s + 1);
+      if (bar) bar->advance();
+      bool last = s + 1 == total_steps, pause = opt.pause_after > 0 && s + 1 == opt.pause_after;
+      bool stop = false;
+      if (opt.eval_every > 0 && (s + 1) % opt.eval_every == 0 && !last) {
+        stop = consider_best(s + 1);
+        validated_at = s + 1;
+      }
+      if (pause && validated_at != s + 1) consider_best(s + 1), validated_at = s + 1;
+      if ((opt.checkpoint_every > 0 && (s + 1) % opt.checkpoint_every == 0) || (pause && !last)) save_checkpoint(s + 1);
       if (opt.halt_after > 0 && s + 1 == opt.halt_after) {
         res.steps_done = s + 1;
         return res;
+      }
+      if (stop) {
+        log_info("early stop after step ", s + 1, ": the forget rows look less familiar than never-seen data (AUC < ",
+                 0.5 - opt.overshoot_margin, " at 2 validations in a row)");
+        res.stopped_by_overshoot = true;
+        ++s;
+        break;
+      }
+      if (pause && !last) {
+        res.paused = true;
+        if (bar) bar->finish();
+        m.set_training(false);
+        return finish(res, s + 1, timer);
       }
       if (opt.time_budget_s > 0 && timer.seconds() >= opt.time_budget_s && !last) {
         log_warn("time budget of ", opt.time_budget_s, " s reached after step ", s + 1, "; stopping cleanly");
@@ -274,13 +365,10 @@ struct Trainer::Impl {
         break;
       }
     }
-    bar.finish();
-    consider_best(s);
+    if (bar) bar->finish();
+    if (validated_at != s) consider_best(s);
     m.set_training(false);
-    res.steps_done = s;
-    res.best = best;
-    res.wall_s = timer.seconds();
-    return res;
+    return finish(res, s, timer);
   }
 };
 

@@ -19,8 +19,11 @@ enum class BestRule {
   Final,           // keep the last state
   RetainBounded,   // max forget-NLL increase among states whose retain-NLL rose ≤ tolerance
   LowestForget,    // the published libu-seed rule: lowest forget loss
+  Calibrated,      // max MIA score (validation forget vs holdout) among retain-bounded states;
+                   // ties: larger forget-NLL rise
 };
-BestRule parse_best_rule(const std::string& s);  // final|retain-bounded|lowest-forget
+BestRule parse_best_rule(const std::string& s);  // final|retain-bounded|lowest-forget|calibrated
+const char* best_rule_name(BestRule r);
 
 struct TrainerOptions {
   Objective objective = Objective::GD;
@@ -37,20 +40,37 @@ struct TrainerOptions {
   BestRule best_rule = BestRule::Final;
   double retain_tolerance = 0.25;  // nats, for RetainBounded
   std::vector<data::Example> val_forget, val_retain;
+  std::vector<data::Example> holdout;   // never-seen rows: the calibration target (may be empty)
+  double overshoot_margin = 0.1;        // stop once AUC < 0.5 − margin at 2 evaluations in a row
+  double base_retain_nll = NAN;         // retain NLL of the model before phase 1 (NaN: measure at start)
+  double base_forget_nll = NAN;         // forget NLL before phase 1 (NaN: measure at start)
   int64_t val_batch = 4;
   std::string out_dir;             // metrics.jsonl, checkpoints/, best/
   bool resume = false;
   uint64_t seed = 0;
   int64_t halt_after = 0;          // stop abruptly after this step, as if killed (tests)
+  int64_t pause_after = 0;         // --auto rungs: checkpoint + validate after this step, then return
+  bool quiet = false;              // no progress bar (--auto trials)
 };
 
 struct TrainResult {
   int64_t steps_done = 0, total_steps = 0, start_step = 0;
   bool stopped_by_budget = false;
+  bool stopped_by_overshoot = false;  // AUC fell below 0.5 − margin twice in a row
+  bool paused = false;                // returned at pause_after (resume to continue)
   int64_t nonfinite_skips = 0;
   double wall_s = 0;
-  nlohmann::json best;  // {"step", "val_forget_nll", "val_retain_nll"} or null
+  nlohmann::json best;  // {"step", "val_forget_nll", "val_retain_nll", ...calibration} or null
+  nlohmann::json last_validation;  // the last validation line (null when none ran)
 };
+
+// Orders validation lines under `rule`: (primary, tie-break), higher is better, primary −inf
+// when the state is not eligible (retain NLL rose more than the tolerance over base_retain,
+// the retain NLL before unlearning). Used by best-state selection and by --auto.
+//   calibrated: (MIA score, forget NLL); retain-bounded and final: (forget NLL, 0);
+//   lowest-forget: (−forget NLL, 0).
+std::pair<double, double> selection_key(BestRule rule, const nlohmann::json& line, double base_retain,
+                                        double retain_tolerance);
 
 // Saves / loads what the trainer updates: a PEFT adapter folder (LoRA) at dir/adapter, or
 // dir/weights.safetensors under full fine-tuning.

@@ -2,7 +2,10 @@
 // forget gradient g over the LoRA parameters, then θ ← θ ± η₁·g/(F+λ) (`+` for preset libu:
 // ascent on the forget loss; `−` for libu-seed, the published code). Phase 2: the shared
 // trainer with Sophia on the chosen objective (gd for libu, seed for libu-seed).
+#include <cmath>
+
 #include "libu/core/log.h"
+#include "libu/unlearn/calibration.h"
 #include "libu/unlearn/fisher.h"
 #include "libu/unlearn/methods/method.h"
 
@@ -17,14 +20,41 @@ class Libu : public Method {
   nlohmann::json prepare(model::CausalLM& m, const UnlearnData& d, const UnlearnConfig& c) override {
     if (!c.phase1) return nullptr;
     int64_t eval_b = std::max<int64_t>(1, c.plan.batch_size);
-    double f0 = mean_nll(m, d.forget, d.pad_id, eval_b, 16), r0 = mean_nll(m, d.retain, d.pad_id, eval_b, 16);
+    // The rows each measurement uses: the validation rows, else the first 64 training rows.
+    const auto& t = c.trainer;
+    auto head = [](const std::vector<data::Example>& ex) {
+      return std::vector<data::Example>(ex.begin(), ex.begin() + long(std::min<size_t>(64, ex.size())));
+    };
+    auto vf = t.val_forget.empty() ? head(d.forget) : t.val_forget;
+    auto vr = t.val_retain.empty() ? head(d.retain) : t.val_retain;
+    auto measure = [&] {
+      return std::make_pair(mean_of(row_nlls(m, vf, d.pad_id, eval_b)), mean_of(row_nlls(m, vr, d.pad_id, eval_b)));
+    };
+    auto [f0, r0] = measure();
     auto stats = influence_stats(m, d, c.fisher_batch, eval_b);
-    double norm = influence_step(m, stats, c.phase1_lr, c.damping, c.phase1_sign);
-    double f1 = mean_nll(m, d.forget, d.pad_id, eval_b, 16), r1 = mean_nll(m, d.retain, d.pad_id, eval_b, 16);
-    log_info("phase 1 (", c.phase1_sign > 0 ? "+" : "-", "): forget loss ", f0, " -> ", f1, ", retain loss ", r0,
-             " -> ", r1, ", step norm ", norm);
+    double tau = t.objective_params.calib_tau, lr = c.phase1_lr;
+    nlohmann::json trials = nullptr;
+    if (c.phase1_auto) {
+      auto found = search_phase1_lr(m, stats, c.damping, c.phase1_sign, f0, r0, 0.5 * t.retain_tolerance, tau, measure,
+                                    int(c.phase1_trials));
+      trials = nlohmann::json::array();
+      for (auto& tr : found.trials) {
+        log_info("phase 1 search: eta1 ", tr.lr, " -> forget NLL ", tr.forget_nll, ", retain NLL ", tr.retain_nll,
+                 tr.accepted ? " (accepted)" : " (rejected)");
+        trials.push_back({{"lr", tr.lr}, {"forget_nll", tr.forget_nll}, {"retain_nll", tr.retain_nll},
+                          {"step_norm", tr.step_norm}, {"accepted", tr.accepted}});
+      }
+      lr = found.lr;
+      if (lr == 0) log_warn("phase 1 search: no eta1 kept the retain NLL within ", 0.5 * t.retain_tolerance, " nats; no step taken");
+    }
+    double norm = lr > 0 ? influence_step(m, stats, lr, c.damping, c.phase1_sign) : 0.0;
+    auto [f1, r1] = measure();
+    log_info("phase 1 (", c.phase1_sign > 0 ? "+" : "-", ", eta1 ", lr, "): forget NLL ", f0, " -> ", f1,
+             ", retain NLL ", r0, " -> ", r1, ", step norm ", norm, std::isfinite(tau) ? cat(", tau ", tau) : "");
     return {{"forget_loss_before", f0}, {"forget_loss_after", f1}, {"retain_loss_before", r0},
-            {"retain_loss_after", r1}, {"step_norm", norm}, {"sign", c.phase1_sign},
+            {"retain_loss_after", r1}, {"step_norm", norm}, {"sign", c.phase1_sign}, {"lr", lr},
+            {"lr_auto", c.phase1_auto}, {"trials", trials}, {"tau", std::isfinite(tau) ? nlohmann::json(tau) : nlohmann::json()},
+            {"gap_closed", std::isfinite(tau) && tau > f0 ? nlohmann::json((f1 - f0) / (tau - f0)) : nlohmann::json()},
             {"retain_batches", stats.retain_batches}, {"forget_batches", stats.forget_batches}};
   }
 };

@@ -1,0 +1,114 @@
+#include "libu/unlearn/auto_lr.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+#include "libu/core/log.h"
+#include "libu/core/timing.h"
+#include "libu/unlearn/methods/method.h"
+
+namespace libu::unlearn {
+
+namespace fsys = std::filesystem;
+using nlohmann::json;
+
+std::vector<double> auto_lr_grid(double base, int64_t n) {
+  if (n < 2) fail(cat("--auto-trials must be at least 2, got ", n));
+  std::vector<double> g;
+  for (int64_t j = 0; j < n; ++j) g.push_back(base * std::pow(3.0, double(j - n / 2)));
+  return g;
+}
+
+namespace {
+
+struct Trial {
+  double lr = 0;
+  std::string dir;
+  int64_t steps = 0, rungs = 0;
+  bool done = false;  // reached the last step, or stopped early (overshoot)
+  TrainResult last;
+  std::pair<double, double> key{-INFINITY, 0};
+};
+
+bool ahead(const Trial& a, const Trial& b) {
+  return a.key.first > b.key.first || (a.key.first == b.key.first && a.key.second > b.key.second);
+}
+
+}  // namespace
+
+TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& method, const UnlearnConfig& c,
+                        json& record) {
+  const TrainerOptions& base = c.trainer;
+  if (base.val_forget.empty())
+    fail("--auto needs validation rows to compare learning rates", "pass --val-forget/--val-retain or --holdout");
+  if (base.best_rule == BestRule::Final)
+    fail("--auto needs a selection rule, but --best is final", "use --best calibrated (with --holdout) or retain-bounded");
+  if (base.resume) fail("--auto cannot --resume", "rerun the search without --resume");
+  auto plan = method.plan(d, c);
+  int64_t acc = std::max<int64_t>(1, base.accumulation);
+  int64_t total = (int64_t(plan.size()) + acc - 1) / acc;
+  if (base.max_steps > 0) total = std::min(total, base.max_steps);
+  std::string root = c.out_dir + "/auto";
+  fsys::remove_all(root);
+  save_trainable(m, root + "/start");  // the state every trial starts from (after phase 1)
+  std::vector<Trial> trials;
+  auto grid = auto_lr_grid(base.schedule.base_lr, c.auto_trials);
+  for (size_t i = 0; i < grid.size(); ++i) trials.push_back({grid[i], cat(root, "/lr-", i)});
+  int64_t halvings = int64_t(std::ceil(std::log2(double(trials.size()))));
+  Timer timer;
+  std::vector<Trial*> alive;
+  for (auto& t : trials) alive.push_back(&t);
+  for (int64_t rung = 0; rung <= halvings && !alive.empty(); ++rung) {
+    int64_t budget = std::max<int64_t>(1, total >> (halvings - rung));
+    log_info("--auto rung ", rung + 1, "/", halvings + 1, ": ", alive.size(), " learning rate(s) to step ", budget);
+    for (Trial* t : alive) {
+      if (t->done) continue;
+      double left = base.time_budget_s > 0 ? base.time_budget_s - timer.seconds() : 0;
+      if (base.time_budget_s > 0 && left <= 0) break;
+      TrainerOptions o = base;
+      o.out_dir = t->dir;
+      o.schedule.base_lr = t->lr;
+      o.resume = t->steps > 0;
+      o.pause_after = budget;
+      o.checkpoint_every = 0;
+      o.quiet = true;
+      o.time_budget_s = left;
+      if (!o.resume) load_trainable(m, root + "/start");
+      t->last = Trainer(m, d, plan, o).run();
+      t->steps = t->last.steps_done;
+      t->rungs = rung + 1;
+      t->done = !t->last.paused;
+      if (!t->last.best.is_null())
+        t->key = selection_key(base.best_rule, t->last.best, base.base_retain_nll, base.retain_tolerance);
+      log_info("  lr ", t->lr, ": step ", t->steps, ", best ", t->last.best.dump());
+    }
+    if (base.time_budget_s > 0 && timer.seconds() >= base.time_budget_s) {
+      log_warn("--auto: time budget reached; keeping the leader so far");
+      break;
+    }
+    std::sort(alive.begin(), alive.end(), [](const Trial* a, const Trial* b) { return ahead(*a, *b); });
+    alive.resize((alive.size() + 1) / 2);
+    if (rung == halvings) break;
+  }
+  Trial* win = &trials[0];
+  for (auto& t : trials)
+    if (ahead(t, *win)) win = &t;
+  json rows = json::array();
+  for (auto& t : trials)
+    rows.push_back({{"lr", t.lr}, {"steps", t.steps}, {"rungs", t.rungs}, {"best", t.last.best},
+                    {"key", std::isinf(t.key.first) ? json(nullptr) : json({t.key.first, t.key.second})}});
+  record = {{"grid", grid}, {"trials", rows}, {"winner_lr", win->lr}, {"total_steps", total}};
+  log_info("--auto winner: lr ", win->lr, " (", win->last.best.dump(), ")");
+  if (win->last.best.is_null()) fail("--auto: no learning rate produced an eligible state", "raise --retain-tolerance or lower --lr");
+  fsys::remove_all(c.out_dir + "/best");
+  fsys::copy(win->dir + "/best", c.out_dir + "/best", fsys::copy_options::recursive);
+  fsys::copy_file(win->dir + "/metrics.jsonl", c.out_dir + "/metrics.jsonl", fsys::copy_options::overwrite_existing);
+  TrainResult r = win->last;
+  r.wall_s = timer.seconds();
+  return r;
+}
+
+}  // namespace libu::unlearn

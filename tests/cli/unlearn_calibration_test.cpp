@@ -1,0 +1,140 @@
+// `libu unlearn` with --holdout end to end on a tiny random OLMo (real tokenizer from
+// ../shared): the calibration block, phase-1 search trials and validation lines in run.json /
+// metrics.jsonl, --auto's trial record, and the bad-input errors of issue #10.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/shared.h"
+#include "libu/cli/options.h"
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+#include "libu/data/synth.h"
+
+using namespace libu;
+using nlohmann::json;
+
+namespace {
+
+int run(const std::string& name, std::vector<std::string> args) {
+  const cli::Command* c = cli::find_command(name);
+  if (!c) throw std::runtime_error("no command " + name);
+  args.push_back("--quiet");
+  auto o = cli::Options::parse(c->options, args, c->positionals);
+  cli::apply_common(o);
+  return c->run(o);
+}
+
+// A tiny random model and synthetic people with every role, built once per test binary.
+struct World {
+  std::string dir, model, data;
+};
+const World& world() {
+  static World w = [] {
+    World x;
+    x.dir = test::temp_dir("unlearn-calib");
+    x.data = x.dir + "/data";
+    data::SynthOptions so;
+    so.people = 4;
+    so.val_people = 2;
+    so.holdout_people = 2;
+    so.nonmember_people = 2;
+    data::write_synth(data::synthesize(so), x.data);
+    x.model = x.dir + "/model";
+    run("init", {"--arch", "olmo", "--preset", "tiny", "--tokenizer",
+                 test::shared_path("data/tokenizers/tiny-random-gpt2_vocab1000.tokenizer.json"), "--out", x.model});
+    return x;
+  }();
+  return w;
+}
+
+std::vector<std::string> base_args(const std::string& out) {
+  const World& w = world();
+  return {"--model", w.model, "--forget", w.data + "/forget.jsonl", "--retain", w.data + "/retain.jsonl",
+          "--out", out, "--no-merge", "--dtype", "fp32", "--batch-size", "4", "--epochs", "1"};
+}
+
+std::vector<json> validation_lines(const std::string& path) {
+  std::vector<json> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = json::parse(line);
+    if (j.contains("validation")) out.push_back(j["validation"]);
+  }
+  return out;
+}
+
+std::string error_of(const std::string& name, const std::vector<std::string>& args) {
+  try {
+    run(name, args);
+  } catch (const libu::Error& e) {
+    return std::string(e.what()) + " | " + e.hint();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(CliUnlearnCalibration, LibuPresetWithHoldoutCalibrates) {
+  const World& w = world();
+  std::string out = test::temp_dir("calib-run");
+  auto a = base_args(out);
+  a.insert(a.end(), {"--holdout", w.data + "/holdout.jsonl", "--val-forget", w.data + "/val_forget.jsonl",
+                     "--val-retain", w.data + "/val_retain.jsonl", "--eval-every", "1"});
+  ASSERT_EQ(run("unlearn", a), 0);
+  json r = json::parse(read_file(out + "/run.json"));
+  EXPECT_EQ(r["objective"], "calibrated");
+  EXPECT_EQ(r["best_rule"], "calibrated");
+  ASSERT_TRUE(r["calibration"]["tau"].is_number());
+  EXPECT_TRUE(r["phase1"]["lr_auto"].get<bool>());
+  EXPECT_FALSE(r["phase1"]["trials"].empty());
+  auto vals = validation_lines(out + "/metrics.jsonl");
+  ASSERT_GE(vals.size(), 2u);
+  for (auto& v : vals) {
+    EXPECT_TRUE(v["auc"].is_number()) << v.dump();
+    EXPECT_TRUE(v["holdout_nll"].is_number()) << v.dump();
+    EXPECT_TRUE(v["val_retain_nll"].is_number()) << v.dump();
+  }
+  EXPECT_TRUE(std::filesystem::exists(out + "/adapter/adapter_model.safetensors"));
+}
+
+TEST(CliUnlearnCalibration, AutoRecordsEveryTrialAndKeepsTheWinner) {
+  const World& w = world();
+  std::string out = test::temp_dir("calib-auto");
+  auto a = base_args(out);
+  a.insert(a.end(), {"--method", "gd", "--best", "calibrated", "--holdout", w.data + "/holdout.jsonl",
+                     "--val-forget", w.data + "/val_forget.jsonl", "--auto", "--auto-trials", "2", "--lr", "1e-3"});
+  ASSERT_EQ(run("unlearn", a), 0);
+  json r = json::parse(read_file(out + "/run.json"));
+  ASSERT_EQ(r["auto"]["trials"].size(), 2u);
+  double win = r["auto"]["winner_lr"];
+  bool found = false;
+  for (auto& t : r["auto"]["trials"]) found |= t["lr"].get<double>() == win;
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(std::filesystem::exists(out + "/best/adapter/adapter_model.safetensors"));
+}
+
+TEST(CliUnlearnCalibration, BadHoldoutAndMissingFlagGiveClearErrors) {
+  const World& w = world();
+  std::string dir = test::temp_dir("calib-bad");
+  std::ofstream(dir + "/empty.jsonl") << "";
+  auto a = base_args(dir + "/out1");
+  a.insert(a.end(), {"--holdout", dir + "/empty.jsonl"});
+  std::string e = error_of("unlearn", a);
+  EXPECT_NE(e.find("empty.jsonl"), std::string::npos) << e;
+  EXPECT_NE(e.find("no rows"), std::string::npos) << e;
+  a = base_args(dir + "/out2");
+  a.insert(a.end(), {"--best", "calibrated"});
+  e = error_of("unlearn", a);
+  EXPECT_NE(e.find("--best calibrated"), std::string::npos) << e;
+  EXPECT_NE(e.find("--holdout"), std::string::npos) << e;
+  a = base_args(dir + "/out3");
+  a.insert(a.end(), {"--phase1-lr", "fast"});
+  e = error_of("unlearn", a);
+  EXPECT_NE(e.find("--phase1-lr"), std::string::npos) << e;
+  (void)w;
+}

@@ -1,0 +1,237 @@
+// Calibration (docs/unlearning.md "Calibration"): the loss-attack AUC against the official
+// scorer's ROC AUC, the calibrated objective against a hand computation and its bounded
+// push, best-state selection, early stopping on overshoot, the phase-1 search, bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "common/shared.h"
+#include "libu/core/error.h"
+#include "libu/eval/auc.h"
+#include "libu/io/records.h"
+#include "libu/model/loss.h"
+#include "libu/model/peft_io.h"
+#include "libu/unlearn/auto_lr.h"
+#include "libu/unlearn/calibration.h"
+#include "libu/unlearn/fisher.h"
+#include "libu/unlearn/run.h"
+
+using namespace libu;
+using namespace libu::unlearn;
+using nlohmann::json;
+
+namespace {
+
+std::shared_ptr<model::CausalLM> tiny(bool adapter = true) {
+  model::LoadOptions lo;
+  lo.dtype = torch::kFloat;
+  auto m = model::CausalLM::load(test::shared_path("fixtures/models/olmo-tiny"), lo);
+  if (adapter) model::load_adapter(*m, test::shared_path("fixtures/models/olmo-tiny/adapter"));
+  return m;
+}
+
+std::vector<data::Example> rows(int n, int len, uint64_t seed) {
+  torch::manual_seed(int64_t(seed));
+  std::vector<data::Example> ex;
+  for (int i = 0; i < n; ++i) {
+    auto t = torch::randint(3, 350, {len}, torch::kLong);
+    data::Example e;
+    e.id = std::to_string(i);
+    e.ids.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + len);
+    e.loss.assign(size_t(len), 1);
+    ex.push_back(e);
+  }
+  return ex;
+}
+
+}  // namespace
+
+TEST(Calibration, LossAttackAucEqualsOfficialRocAuc) {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> mem, non;
+    std::uniform_int_distribution<int> n(1, 30), v(0, 12);  // small integer grid: many ties
+    int nm = n(rng), nn = n(rng);
+    for (int i = 0; i < nm; ++i) mem.push_back(0.25 * v(rng));
+    for (int i = 0; i < nn; ++i) non.push_back(0.25 * v(rng) + 0.5);
+    std::vector<int> labels;
+    std::vector<double> scores;
+    for (double x : mem) labels.push_back(1), scores.push_back(-x);
+    for (double x : non) labels.push_back(0), scores.push_back(-x);
+    EXPECT_NEAR(loss_attack_auc(mem, non), eval::roc_auc(labels, scores), 1e-12) << "trial " << trial;
+  }
+  EXPECT_DOUBLE_EQ(loss_attack_auc({1, 2}, {3, 4}), 1.0);  // members more familiar: AUC 1
+  EXPECT_DOUBLE_EQ(loss_attack_auc({5, 6}, {3, 4}), 0.0);  // pushed past: AUC 0
+  EXPECT_TRUE(std::isnan(loss_attack_auc({}, {1})));
+  EXPECT_DOUBLE_EQ(mia_score(0.5), 1.0);
+  EXPECT_DOUBLE_EQ(mia_score(1.0), 0.0);
+  EXPECT_DOUBLE_EQ(mia_score(0.25), 0.5);
+}
+
+TEST(Calibration, RowNllsMatchPerRowLoss) {
+  auto m = tiny();
+  auto ex = rows(5, 9, 3);
+  ex[2].ids.resize(6), ex[2].loss.resize(6);  // ragged: padding must not count
+  auto nll = row_nlls(*m, ex, 1, 3);
+  ASSERT_EQ(nll.size(), 5u);
+  torch::NoGradGuard ng;
+  for (size_t i = 0; i < ex.size(); ++i) {
+    auto b = make_batch(ex, {i}, 1, m->device());
+    double want = model::causal_lm_loss(m->forward(b.input_ids, b.attention_mask), b.labels).item<double>();
+    EXPECT_NEAR(nll[i], want, 1e-5) << i;
+  }
+}
+
+TEST(CalibratedObjective, ValueMatchesHandComputationAndPushIsBounded) {
+  auto m = tiny();
+  auto ex = rows(3, 8, 5);
+  auto b = make_batch(ex, {0, 1, 2}, 1, m->device());
+  auto nll = row_nlls(*m, ex, 1, 3);
+  ObjectiveParams p;
+  p.calib_k = 4;
+  p.calib_tau = mean_of(nll);  // some rows below τ, some above
+  auto t = objective_loss(Objective::Calibrated, *m, b, true, p);
+  double want = 0;
+  for (double x : nll) want += std::log1p(std::exp(p.calib_k * (p.calib_tau - x))) / p.calib_k;
+  EXPECT_NEAR(t.loss.item<double>(), want / 3, 1e-5);
+  // Gradient vs central finite differences along a random direction of the LoRA parameters.
+  auto params = m->lora()->parameters();
+  auto g = torch::autograd::grad({t.loss}, params);
+  torch::manual_seed(9);
+  std::vector<torch::Tensor> dir;
+  double analytic = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    dir.push_back(torch::randn_like(params[i]));
+    analytic += (g[i] * dir[i]).sum().item<double>();
+  }
+  auto at = [&](double eps) {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i) params[i].add_(dir[i] * eps);
+    double v = objective_loss(Objective::Calibrated, *m, b, true, p).loss.item<double>();
+    for (size_t i = 0; i < params.size(); ++i) params[i].sub_(dir[i] * eps);
+    return v;
+  };
+  double eps = 1e-3, fd = (at(eps) - at(-eps)) / (2 * eps);
+  EXPECT_NEAR(fd, analytic, 2e-3 * std::max(1.0, std::fabs(analytic)));
+  // Rows far above τ stop pulling: the gradient vanishes.
+  p.calib_tau = *std::min_element(nll.begin(), nll.end()) - 10;
+  auto t2 = objective_loss(Objective::Calibrated, *m, b, true, p);
+  double gn = 0;
+  for (auto& x : torch::autograd::grad({t2.loss}, params)) gn += x.pow(2).sum().item<double>();
+  EXPECT_LT(std::sqrt(gn), 1e-12);
+  // Without τ: a clear error.
+  ObjectiveParams none;
+  EXPECT_THROW(objective_loss(Objective::Calibrated, *m, b, true, none), libu::Error);
+}
+
+TEST(Selection, CalibratedKeyPrefersMiaThenForgetRiseAndBoundsRetain) {
+  json a = {{"val_forget_nll", 2.0}, {"val_retain_nll", 1.1}, {"mia_score", 0.8}};
+  json b = {{"val_forget_nll", 3.0}, {"val_retain_nll", 1.1}, {"mia_score", 0.8}};
+  json c = {{"val_forget_nll", 1.5}, {"val_retain_nll", 1.1}, {"mia_score", 0.9}};
+  json bad = {{"val_forget_nll", 4.0}, {"val_retain_nll", 2.0}, {"mia_score", 1.0}};
+  auto k = [](const json& j) { return selection_key(BestRule::Calibrated, j, 1.0, 0.25); };
+  EXPECT_GT(k(b), k(a));  // tie on MIA: larger forget NLL wins
+  EXPECT_GT(k(c), k(b));  // higher MIA wins
+  EXPECT_TRUE(std::isinf(k(bad).first));
+  EXPECT_GT(selection_key(BestRule::RetainBounded, b, 1.0, 0.25), selection_key(BestRule::RetainBounded, c, 1.0, 0.25));
+}
+
+namespace {
+// Trains GA with a large LR so the forget rows overshoot past the holdout, validating every step.
+TrainResult overshoot_run(const std::string& dir, BestRule rule, std::vector<json>* lines) {
+  auto m = tiny();
+  UnlearnData d;
+  d.forget = rows(4, 8, 1);
+  d.retain = rows(4, 8, 2);
+  d.pad_id = 1;
+  TrainerOptions o;
+  o.objective = Objective::GA;
+  o.schedule.base_lr = 2e-2;
+  o.clip = 0;
+  o.eval_every = 1;
+  o.best_rule = rule;
+  o.retain_tolerance = 1e9;
+  o.val_forget = d.forget;
+  o.val_retain = d.retain;
+  o.holdout = rows(4, 8, 4);
+  o.out_dir = dir;
+  PlanOptions po;
+  po.epochs = 20;
+  po.use_retain = false;
+  Trainer t(*m, d, interleaved_plan(d, po), o);
+  auto r = t.run();
+  std::ifstream in(dir + "/metrics.jsonl");
+  std::string line;
+  while (lines && std::getline(in, line)) {
+    auto j = json::parse(line);
+    if (j.contains("validation")) lines->push_back(j["validation"]);
+  }
+  return r;
+}
+}  // namespace
+
+TEST(Trainer, CalibratedBestIsTheMostIndistinguishableStateAndOvershootStops) {
+  std::vector<json> vals;
+  auto r = overshoot_run(test::temp_dir("calib-best"), BestRule::Calibrated, &vals);
+  ASSERT_GE(vals.size(), 3u);
+  EXPECT_EQ(vals[0]["step"], 0) << "the starting state is validated too";
+  EXPECT_TRUE(r.stopped_by_overshoot) << "GA at this LR must overshoot past the holdout";
+  EXPECT_LT(r.steps_done, r.total_steps);
+  double top = -1;
+  for (auto& v : vals) top = std::max(top, v["mia_score"].get<double>());
+  ASSERT_FALSE(r.best.is_null());
+  EXPECT_DOUBLE_EQ(r.best["mia_score"].get<double>(), top);
+  // The last two validations are past the margin.
+  EXPECT_LT(vals[vals.size() - 1]["auc"].get<double>(), 0.4);
+  EXPECT_LT(vals[vals.size() - 2]["auc"].get<double>(), 0.4);
+}
+
+TEST(Phase1, AutoSearchKeepsRetainBoundAndStopsAtTau) {
+  auto m = tiny();
+  UnlearnData d;
+  d.forget = rows(4, 8, 1);
+  d.retain = rows(4, 8, 2);
+  d.pad_id = 1;
+  auto s = influence_stats(*m, d, 1, 2);
+  auto measure = [&] {
+    return std::make_pair(mean_of(row_nlls(*m, d.forget, 1, 4)), mean_of(row_nlls(*m, d.retain, 1, 4)));
+  };
+  auto before = m->lora()->snapshot();
+  auto [f0, r0] = measure();
+  double tau = f0 + 0.5, budget = 0.05;
+  auto res = search_phase1_lr(*m, s, 1e-4, +1, f0, r0, budget, tau, measure, 8);
+  ASSERT_FALSE(res.trials.empty());
+  for (auto& [k, v] : m->lora()->snapshot()) EXPECT_TRUE(torch::equal(v, before.at(k))) << "trials must restore " << k;
+  for (auto& t : res.trials) {
+    bool ok = t.forget_nll > f0 && t.retain_nll - r0 <= budget && t.forget_nll <= tau;
+    EXPECT_EQ(t.accepted, ok) << t.lr;
+  }
+  ASSERT_GT(res.lr, 0) << "some step must be accepted";
+  // The chosen η₁ is the largest accepted, and the grid is geometric (factor 4).
+  for (auto& t : res.trials) {
+    if (t.accepted) EXPECT_LE(t.lr, res.lr);
+    EXPECT_NEAR(std::log(t.lr / res.trials[0].lr) / std::log(4.0),
+                std::round(std::log(t.lr / res.trials[0].lr) / std::log(4.0)), 1e-9);
+  }
+}
+
+TEST(AutoLr, GridIsGeometricAroundTheBase) {
+  auto g = auto_lr_grid(1e-3, 4);
+  ASSERT_EQ(g.size(), 4u);
+  EXPECT_NEAR(g[2], 1e-3, 1e-15);
+  EXPECT_NEAR(g[0], 1e-3 / 9, 1e-15);
+  EXPECT_NEAR(g[3], 3e-3, 1e-15);
+  EXPECT_THROW(auto_lr_grid(1e-3, 1), libu::Error);
+}
+
+TEST(Records, DocumentsJsonlBecomesRows) {
+  std::string dir = test::temp_dir("holdout-docs");
+  std::ofstream(dir + "/docs.jsonl") << "{\"document\": \"one never seen text\"}\n{\"document\": \"another\"}\n";
+  auto docs = io::load_rows_or_documents(dir + "/docs.jsonl", "holdout");
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[1].input, "another");
+  EXPECT_EQ(docs[1].output, "");
+}
