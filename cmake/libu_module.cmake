@@ -38,7 +38,12 @@ function(libu_tests MODULE)
       target_link_libraries(${_name} PRIVATE ${T_DEPS} GTest::gtest libu_testcommon)
       target_compile_definitions(${_name} PRIVATE LIBU_SOURCE_ROOT="${LIBU_SOURCE_ROOT}"
                                  LIBU_BINARY_DIR="${CMAKE_BINARY_DIR}")
-      gtest_discover_tests(${_name} PROPERTIES LABELS ${kind} DISCOVERY_TIMEOUT 60
+      # Slow cases each take every core: never run them beside another test (ctest -j).
+      set(_serial FALSE)
+      if(kind STREQUAL "slow")
+        set(_serial TRUE)
+      endif()
+      gtest_discover_tests(${_name} PROPERTIES LABELS ${kind} RUN_SERIAL ${_serial} DISCOVERY_TIMEOUT 60
                            WORKING_DIRECTORY ${LIBU_SOURCE_ROOT})
     endif()
   endforeach()

@@ -1,8 +1,9 @@
-// The embedded demo end to end (slow label): it finishes, the report exists, the libu preset
-// lowered forget-answer recall while retain knowledge held, and libu-seed did not forget.
-// Thresholds (chosen from the measured run, with margin for thread-count numerics):
-//   libu forget QA exact-match rate <= 0.75 x before; retain knowledge mean >= 0.4 x before;
-//   libu-seed forget QA rate >= 0.9 x before.
+// The embedded demo end to end at three seeds (slow label; issue #10). For each seed the demo
+// generates its own people (reported, validation, holdout, MIA non-members), memorises them,
+// and unlearns with `--preset libu` selecting only on validation rows. Asserted per seed:
+// MIA score >= 0.6, task aggregate >= 0.55, retain knowledge >= 0.8 x before. At seed 0 it
+// also checks that libu-seed (the published code) does not forget, and that phase 1 alone
+// (--epochs 0) raises the forget NLL towards the holdout level within the retain bound.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,7 +15,7 @@
 using namespace libu;
 
 namespace {
-// Mean knowledge (QA exact match) of a split from an eval metrics.json, from the 12-term list.
+// Mean knowledge (QA exact match) of a split from an eval metrics.json, from the term list.
 double knowledge(const nlohmann::json& m, const std::string& split) {
   double s = 0;
   int n = 0;
@@ -29,23 +30,53 @@ double knowledge(const nlohmann::json& m, const std::string& split) {
   }
   return n ? s / n : -1;
 }
-nlohmann::json metrics(const std::string& dir) { return nlohmann::json::parse(read_file(dir + "/metrics.json")); }
+nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_file(path)); }
+
+int invoke(const std::string& name, const std::vector<std::string>& args) {
+  const cli::Command* c = cli::find_command(name);
+  if (!c) return -1;
+  auto o = cli::Options::parse(c->options, args, c->positionals);
+  cli::apply_common(o);
+  return c->run(o);
+}
 }  // namespace
 
-TEST(Demo, UnlearnsForgetSetAndKeepsRetain) {
-  std::string out = test::temp_dir("demo");
-  const cli::Command* demo = cli::find_command("demo");
-  ASSERT_NE(demo, nullptr);
-  auto o = cli::Options::parse(demo->options, {"--out", out});
-  cli::apply_common(o);
-  ASSERT_EQ(demo->run(o), 0);
+// Phase 1 alone closes 4-7 % of the forget-to-holdout gap on the demo's memorised models
+// (measured at seeds 0 and 1; docs/unlearning.md "Phase 1"): the test asserts 3 %.
+constexpr double kPhase1MinGap = 0.03;
+
+class DemoSeed : public ::testing::TestWithParam<int> {};
+
+TEST_P(DemoSeed, LibuForgetsLikeNeverSeenAndKeepsRetain) {
+  int seed = GetParam();
+  std::string out = test::temp_dir("demo-seed" + std::to_string(seed));
+  std::string methods = seed == 0 ? "libu,libu-seed" : "libu";
+  ASSERT_EQ(invoke("demo", {"--out", out, "--seed", std::to_string(seed), "--methods", methods}), 0);
   EXPECT_TRUE(std::filesystem::exists(out + "/report.html"));
-  EXPECT_TRUE(std::filesystem::exists(out + "/report.json"));
-  auto before = metrics(out + "/eval-before"), libu = metrics(out + "/unlearn-libu/eval"),
-       seed = metrics(out + "/unlearn-libu-seed/eval");
+  auto before = read_json(out + "/eval-before/metrics.json"), libu = read_json(out + "/unlearn-libu/eval/metrics.json");
   double f0 = knowledge(before, "forget"), r0 = knowledge(before, "retain");
   ASSERT_GT(f0, 0.8) << "the demo model must have memorised the forget answers";
-  EXPECT_LE(knowledge(libu, "forget"), 0.75 * f0);
-  EXPECT_GE(knowledge(libu, "retain"), 0.4 * r0);
-  EXPECT_GE(knowledge(seed, "forget"), 0.9 * f0);
+  EXPECT_GE(libu["mia_final_score"].get<double>(), 0.6) << "seed " << seed;
+  EXPECT_GE(libu["harmonic-mean-task-aggregate"].get<double>(), 0.55) << "seed " << seed;
+  EXPECT_GE(knowledge(libu, "retain"), 0.8 * r0) << "seed " << seed;
+  auto run = read_json(out + "/unlearn-libu/run.json");
+  EXPECT_EQ(run["objective"], "calibrated");
+  EXPECT_EQ(run["best_rule"], "calibrated");
+  if (seed != 0) return;
+  auto published = read_json(out + "/unlearn-libu-seed/eval/metrics.json");
+  EXPECT_GE(knowledge(published, "forget"), 0.9 * f0) << "libu-seed fine-tunes towards the forget set";
+  // Phase 1 only, on the memorised model.
+  std::string d = out + "/data", p1 = out + "/phase1-only";
+  ASSERT_EQ(invoke("unlearn", {"--model", out + "/memorised/model", "--forget", d + "/unlearn_forget.jsonl", "--retain",
+                               d + "/unlearn_retain.jsonl", "--val-forget", d + "/val_forget.jsonl", "--val-retain",
+                               d + "/val_retain.jsonl", "--holdout", d + "/holdout.jsonl", "--add-eos", "--dtype", "fp32",
+                               "--epochs", "0", "--no-merge", "--out", p1}),
+            0);
+  auto ph = read_json(p1 + "/run.json")["phase1"];
+  double f_0 = ph["forget_loss_before"], f_1 = ph["forget_loss_after"], tau = ph["tau"];
+  double r_0 = ph["retain_loss_before"], r_1 = ph["retain_loss_after"];
+  EXPECT_GE((f_1 - f_0) / (tau - f_0), kPhase1MinGap) << "phase 1 must close part of the gap to the holdout level";
+  EXPECT_LE(r_1 - r_0, 0.5 * 0.25 + 1e-9) << "phase 1 must keep the retain NLL within half the tolerance";
 }
+
+INSTANTIATE_TEST_SUITE_P(Seeds, DemoSeed, ::testing::Values(0, 1, 2));

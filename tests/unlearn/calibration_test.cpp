@@ -71,6 +71,24 @@ TEST(Calibration, LossAttackAucEqualsOfficialRocAuc) {
   EXPECT_DOUBLE_EQ(mia_score(0.25), 0.5);
 }
 
+TEST(Calibration, AucByKindComparesWithinAKind) {
+  // Pooled, QA members (low NLL) beat SC non-members (high NLL) by kind alone.
+  std::vector<double> mem = {1.0, 1.1, 6.0, 6.1}, non = {1.05, 6.05};
+  std::vector<std::string> mk = {"qa", "qa", "sc", "sc"}, nk = {"qa", "sc"};
+  auto a = auc_by_kind(mem, mk, non, nk);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_DOUBLE_EQ(a["qa"], 0.5);
+  EXPECT_DOUBLE_EQ(a["sc"], 0.5);
+  // One kind: the plain loss-attack AUC. A kind without non-members: compared with all of them.
+  auto one = auc_by_kind({1, 2, 3}, {"", "", ""}, {2.5, 0.5}, {"", ""});
+  EXPECT_DOUBLE_EQ(one[""], loss_attack_auc({1, 2, 3}, {2.5, 0.5}));
+  auto star = auc_by_kind({1}, {"qa"}, {2, 0.5}, {"sc", "sc"});
+  EXPECT_DOUBLE_EQ(star["*"], 0.5);
+  EXPECT_EQ(row_kind("abc-sc1"), "sc");
+  EXPECT_EQ(row_kind("abc-qa3"), "qa");
+  EXPECT_EQ(row_kind("document-7"), "");
+}
+
 TEST(Calibration, RowNllsMatchPerRowLoss) {
   auto m = tiny();
   auto ex = rows(5, 9, 3);
@@ -210,12 +228,13 @@ TEST(Phase1, AutoSearchKeepsRetainBoundAndStopsAtTau) {
     EXPECT_EQ(t.accepted, ok) << t.lr;
   }
   ASSERT_GT(res.lr, 0) << "some step must be accepted";
-  // The chosen η₁ is the largest accepted, and the grid is geometric (factor 4).
+  // The chosen η₁ is the largest accepted; the bracket around it is tighter than one grid step.
+  double smallest_rejected = INFINITY;
   for (auto& t : res.trials) {
     if (t.accepted) EXPECT_LE(t.lr, res.lr);
-    EXPECT_NEAR(std::log(t.lr / res.trials[0].lr) / std::log(4.0),
-                std::round(std::log(t.lr / res.trials[0].lr) / std::log(4.0)), 1e-9);
+    else smallest_rejected = std::min(smallest_rejected, t.lr);
   }
+  if (std::isfinite(smallest_rejected)) EXPECT_LT(smallest_rejected / res.lr, 4.0 + 1e-9);
 }
 
 TEST(AutoLr, GridIsGeometricAroundTheBase) {

@@ -53,8 +53,9 @@ void write_corpus(const data::SynthDataset& d, const std::string& path) {
 }
 
 // The rows each role needs as files: what the model memorises (every forget and retain person,
-// validation people included), and what unlearning is asked to forget (the reported forget
-// people plus the validation forget people, which are held out of reporting, not of training).
+// validation people included), and what unlearning is asked to forget and to keep (the
+// reported people plus the validation people: validation rows are held out of reporting, not
+// of training, so they behave like the reported rows; docs/unlearning.md "Calibration").
 void write_role_files(const data::SynthDataset& d, const std::string& data) {
   auto join = [](std::initializer_list<const std::vector<io::Record>*> sets) {
     std::vector<io::Record> out;
@@ -63,6 +64,7 @@ void write_role_files(const data::SynthDataset& d, const std::string& data) {
   };
   io::write_records_jsonl(data + "/memorise.jsonl", join({&d.forget, &d.val_forget, &d.retain, &d.val_retain}));
   io::write_records_jsonl(data + "/unlearn_forget.jsonl", join({&d.forget, &d.val_forget}));
+  io::write_records_jsonl(data + "/unlearn_retain.jsonl", join({&d.retain, &d.val_retain}));
 }
 
 // Flags of one unlearning run. Every method gets the same validation rows, holdout and
@@ -129,7 +131,7 @@ int run_demo(const Options& o) {
   for (const std::string& method : methods) {
     std::string dir = out + "/unlearn-" + method;
     std::vector<std::string> a = {"--model", memorised, "--forget", data + "/unlearn_forget.jsonl", "--retain",
-                                  data + "/retain.jsonl", "--out", dir, "--no-merge", "--batch-size", "8", "--add-eos"};
+                                  data + "/unlearn_retain.jsonl", "--out", dir, "--no-merge", "--batch-size", "8", "--add-eos"};
     auto m = method_args(method, o, data);
     a.insert(a.end(), m.begin(), m.end());
     invoke("unlearn", with(a));

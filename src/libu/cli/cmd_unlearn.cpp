@@ -29,7 +29,8 @@ const std::map<std::string, Defaults>& presets() {
   static const std::map<std::string, Defaults> p = {
       // libu: with --holdout, run_cmd switches the objective and the best rule to calibrated.
       {"libu", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
-                {"sophia", "g"}, {"best", "retain-bounded"}, {"phase1-lr", "auto"}}},
+                {"sophia", "g"}, {"best", "retain-bounded"}, {"phase1-lr", "auto"}, {"damping", "auto"},
+                {"fisher-temperature", "2"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"}}},
       {"libu-seed", {{"method", "libu"}, {"phase1-sign", "-"}, {"objective", "seed"}, {"optimizer", "sophia"},
                      {"sophia", "seed"}, {"best", "lowest-forget"}, {"lr", "3e-5"}, {"lora-r", "24"},
                      {"lora-alpha", "32"}, {"lora-dropout", "0.1"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj"},
@@ -116,8 +117,10 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"phase1-sign", OptType::String, "+", "+ raises the forget loss (libu), - lowers it (libu-seed)", false, {"+", "-"}},
       {"phase1-lr", OptType::String, "", "eta_1 of the influence step: a number, or auto (backtracking search; default: --lr)"},
       {"phase1-trials", OptType::Int, "8", "--phase1-lr auto: at most this many trials"},
-      {"damping", OptType::Float, "1e-4", "lambda in 1/(F + lambda)"},
+      {"damping", OptType::String, "1e-4", "lambda in 1/(F + lambda): a number, or auto (= --damping-ratio x mean F)"},
+      {"damping-ratio", OptType::Float, "1e-3", "--damping auto: lambda as a fraction of the retain Fisher's mean"},
       {"fisher-batch", OptType::Int, "1", "micro-batch size of the Fisher pass (1 = per-example)"},
+      {"fisher-temperature", OptType::Float, "1", "retain Fisher on CE(logits / T); T > 1 sees past saturated memorised rows"},
       {"sophia", OptType::String, "g", "Sophia variant", false, {"g", "seed", "h"}},
       {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
       {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
@@ -192,8 +195,11 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   c.auto_trials = o.i64("auto-trials");
   t.overshoot_margin = o.f64("overshoot-margin");
   t.objective_params.calib_k = o.f64("calib-k");
-  c.damping = o.f64("damping");
+  c.damping_auto = o.str("damping") == "auto";
+  c.damping = c.damping_auto ? 0.0 : parse_number(o.str("damping"), "--damping", "a number or auto");
+  c.damping_ratio = o.f64("damping-ratio");
   c.fisher_batch = o.i64("fisher-batch");
+  c.fisher_temperature = o.f64("fisher-temperature");
   auto variant = optim::parse_sophia_variant(o.str("sophia"));
   auto so = optim::SophiaOptions::defaults(variant);
   if (o.has("sophia-rho")) (variant == optim::SophiaVariant::Seed ? so.hessian_prob : so.rho) = o.f64("sophia-rho");

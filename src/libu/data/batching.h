@@ -4,6 +4,7 @@
 // forget/retain interleaving and SUGD chunking. Everything is std::vector<int64_t>; a thin
 // to-tensor step lives with the trainer.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -24,6 +25,7 @@ struct Example {
   std::vector<int64_t> ids;   // tokenize(input + output) [+ eos]
   std::vector<uint8_t> loss;  // 1 = position counts in the loss
   bool truncated = false;
+  double target_nll = std::nan("");  // calibrated objective: this row's never-seen NLL level τ
 };
 
 struct ExampleOptions {

@@ -7,25 +7,39 @@
 
 namespace libu::unlearn {
 
-std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {
+RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {
   torch::NoGradGuard ng;
   bool was = m.training();
   m.set_training(false);
-  std::vector<double> out;
-  out.reserve(ex.size());
+  RowStats out;
   int64_t bs = std::max<int64_t>(1, batch);
   for (size_t i = 0; i < ex.size(); i += size_t(bs)) {
     std::vector<size_t> rows;
     for (size_t j = i; j < std::min(ex.size(), i + size_t(bs)); ++j) rows.push_back(j);
     auto b = make_batch(ex, rows, pad_id, m.device());
-    auto [lp, n] = model::sequence_logprob(m.forward(b.input_ids, b.attention_mask), b.labels);  // [B], [B]
-    auto nll = (-lp / n.clamp_min(1.0)).to(torch::kDouble).cpu();                                // [B]
+    auto logits = m.forward(b.input_ids, b.attention_mask);          // [B, T, V]
+    auto [logp, mask] = model::token_logprobs(logits, b.labels);     // [B, T-1] each
+    int64_t T = logits.size(1);
+    auto y = b.labels.narrow(1, 1, T - 1);                           // [B, T-1]
+    auto hit = logits.narrow(1, 0, T - 1).argmax(-1).eq(y).to(torch::kFloat) * mask;  // [B, T-1]
+    auto n = mask.sum(1);                                            // [B]
+    auto nll = (-logp.sum(1) / n.clamp_min(1.0)).to(torch::kDouble).cpu();
+    auto acc = (hit.sum(1) / n.clamp_min(1.0)).to(torch::kDouble).cpu();
     auto cnt = n.to(torch::kDouble).cpu();
-    for (int64_t k = 0; k < nll.size(0); ++k)
-      out.push_back(cnt[k].item<double>() > 0 ? nll[k].item<double>() : std::nan(""));
+    for (int64_t k = 0; k < nll.size(0); ++k) {
+      bool has = cnt[k].item<double>() > 0;
+      double a = acc[k].item<double>();
+      out.nll.push_back(has ? nll[k].item<double>() : std::nan(""));
+      out.token_acc.push_back(has ? a : std::nan(""));
+      out.exact.push_back(has ? (a >= 1.0 ? 1.0 : 0.0) : std::nan(""));
+    }
   }
   m.set_training(was);
   return out;
+}
+
+std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {
+  return row_stats(m, ex, pad_id, batch).nll;
 }
 
 double mean_of(const std::vector<double>& v) {
@@ -36,22 +50,67 @@ double mean_of(const std::vector<double>& v) {
   return n ? s / double(n) : std::nan("");
 }
 
-double loss_attack_auc(const std::vector<double>& member_nll, const std::vector<double>& nonmember_nll) {
-  // Mann–Whitney U over score = −NLL: a member "wins" when its NLL is lower.
-  std::vector<double> non;
-  for (double x : nonmember_nll)
-    if (!std::isnan(x)) non.push_back(x);
+namespace {
+// Σ over members of (#non-members with a higher NLL + ½ #ties), and the number of pairs.
+std::pair<double, double> wins_and_pairs(const std::vector<double>& member_nll, std::vector<double> non) {
+  non.erase(std::remove_if(non.begin(), non.end(), [](double x) { return std::isnan(x); }), non.end());
   std::sort(non.begin(), non.end());
-  double wins = 0;
-  size_t members = 0;
+  double wins = 0, members = 0;
   for (double x : member_nll) {
     if (std::isnan(x)) continue;
     ++members;
     auto lo = std::lower_bound(non.begin(), non.end(), x), hi = std::upper_bound(non.begin(), non.end(), x);
-    wins += double(non.end() - hi) + 0.5 * double(hi - lo);  // non-members with higher NLL, ½ per tie
+    wins += double(non.end() - hi) + 0.5 * double(hi - lo);
   }
-  if (!members || non.empty()) return std::nan("");
-  return wins / (double(members) * double(non.size()));
+  return {wins, members * double(non.size())};
+}
+}  // namespace
+
+std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll, const std::vector<std::string>& member_kind,
+                                          const std::vector<double>& nonmember_nll,
+                                          const std::vector<std::string>& nonmember_kind) {
+  std::map<std::string, std::vector<double>> mem, non;
+  for (size_t i = 0; i < nonmember_nll.size(); ++i) non[nonmember_kind[i]].push_back(nonmember_nll[i]);
+  for (size_t i = 0; i < member_nll.size(); ++i)
+    mem[non.count(member_kind[i]) ? member_kind[i] : std::string("*")].push_back(member_nll[i]);
+  std::map<std::string, double> out;
+  for (auto& [k, v] : mem) {
+    double a = loss_attack_auc(v, k == "*" ? nonmember_nll : non[k]);
+    if (!std::isnan(a)) out[k] = a;
+  }
+  return out;
+}
+
+double loss_attack_auc(const std::vector<double>& member_nll, const std::vector<double>& nonmember_nll) {
+  auto [w, p] = wins_and_pairs(member_nll, nonmember_nll);
+  return p > 0 ? w / p : std::nan("");
+}
+
+std::string row_kind(const std::string& id) {
+  if (id.size() < 3) return "";
+  std::string t = id.substr(id.size() - 3, 2);
+  return t == "sc" || t == "qa" ? t : "";
+}
+
+HoldoutLevels holdout_levels(const std::vector<data::Example>& holdout, const std::vector<double>& nll, size_t min_rows) {
+  HoldoutLevels h;
+  h.overall = mean_of(nll);
+  std::map<std::string, std::vector<double>> per;
+  for (size_t i = 0; i < holdout.size() && i < nll.size(); ++i) per[row_kind(holdout[i].id)].push_back(nll[i]);
+  for (auto& [k, v] : per)
+    if (!k.empty() && v.size() >= min_rows) h.by_kind[k] = mean_of(v);
+  return h;
+}
+
+double HoldoutLevels::of(const std::string& id) const {
+  auto it = by_kind.find(row_kind(id));
+  return it == by_kind.end() ? overall : it->second;
+}
+
+nlohmann::json HoldoutLevels::to_json() const {
+  nlohmann::json j = {{"overall", overall}};
+  for (auto& [k, v] : by_kind) j[k] = v;
+  return j;
 }
 
 double mia_score(double auc) { return 1.0 - 2.0 * std::fabs(auc - 0.5); }
@@ -59,7 +118,8 @@ double mia_score(double auc) { return 1.0 - 2.0 * std::fabs(auc - 0.5); }
 nlohmann::json Calibration::to_json() const {
   auto num = [](double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); };
   return {{"val_forget_nll", num(forget_nll)}, {"holdout_nll", num(holdout_nll)}, {"val_retain_nll", num(retain_nll)},
-          {"auc", num(auc)}, {"mia_score", num(mia)}};
+          {"val_retain_exact", num(retain_exact)}, {"val_retain_token_acc", num(retain_token_acc)},
+          {"auc", num(auc)}, {"mia_score", num(mia)}, {"auc_by_kind", kind_auc}};
 }
 
 Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
@@ -67,11 +127,27 @@ Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
   std::vector<double> f, h;
   if (s.forget && !s.forget->empty()) f = row_nlls(m, *s.forget, s.pad_id, s.batch);
   if (s.holdout && !s.holdout->empty()) h = row_nlls(m, *s.holdout, s.pad_id, s.batch);
-  if (s.retain && !s.retain->empty()) c.retain_nll = mean_of(row_nlls(m, *s.retain, s.pad_id, s.batch));
+  if (s.retain && !s.retain->empty()) {
+    RowStats r = row_stats(m, *s.retain, s.pad_id, s.batch);
+    c.retain_nll = mean_of(r.nll);
+    c.retain_exact = mean_of(r.exact);
+    c.retain_token_acc = mean_of(r.token_acc);
+  }
   c.forget_nll = mean_of(f);
   c.holdout_nll = mean_of(h);
-  c.auc = loss_attack_auc(f, h);
-  c.mia = std::isnan(c.auc) ? std::nan("") : mia_score(c.auc);
+  auto kinds = [](const std::vector<data::Example>* ex) {
+    std::vector<std::string> k;
+    if (ex)
+      for (auto& e : *ex) k.push_back(row_kind(e.id));
+    return k;
+  };
+  if (!f.empty() && !h.empty()) c.kind_auc = auc_by_kind(f, kinds(s.forget), h, kinds(s.holdout));
+  if (!c.kind_auc.empty()) {
+    double a = 0, sc = 0;
+    for (auto& [k, v] : c.kind_auc) a += v, sc += mia_score(v);
+    c.auc = a / double(c.kind_auc.size());
+    c.mia = sc / double(c.kind_auc.size());
+  }
   return c;
 }
 

@@ -7,6 +7,8 @@
 // states and to stop before overshooting; the calibrated objective and the phase-1 search
 // aim at the holdout level τ.
 #pragma once
+#include <map>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,8 +17,15 @@
 
 namespace libu::unlearn {
 
-// Per-row mean token NLL over each row's loss positions [rows] (no gradients, eval mode).
-// Rows without loss positions give NaN.
+// Per-row statistics over each row's loss positions (no gradients, eval mode); rows without
+// loss positions give NaN.
+struct RowStats {
+  std::vector<double> nll;        // mean token NLL
+  std::vector<double> token_acc;  // share of positions whose argmax is the label (teacher forcing)
+  std::vector<double> exact;      // 1 when every position's argmax is the label: greedy decoding
+                                  // reproduces the reference (the knowledge proxy), else 0
+};
+RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch);
 std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch);
 
 double mean_of(const std::vector<double>& v);  // NaNs skipped; NaN when nothing is left
@@ -25,15 +34,42 @@ double mean_of(const std::vector<double>& v);  // NaNs skipped; NaN when nothing
 // score = −NLL (Mann–Whitney: P(score_member > score_nonmember) + ½·P(tie)). Equals
 // eval::roc_auc on the same scores (tested). NaN when either side is empty.
 double loss_attack_auc(const std::vector<double>& member_nll, const std::vector<double>& nonmember_nll);
+// The same AUC per row kind (row_kind of the ids): member/non-member pairs are compared only
+// within a kind, so a mixture of short QA rows and long documents cannot look
+// indistinguishable on average while each kind is not. Members of a kind the non-members lack
+// are compared with every non-member (key "*").
+std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll, const std::vector<std::string>& member_kind,
+                                          const std::vector<double>& nonmember_nll,
+                                          const std::vector<std::string>& nonmember_kind);
 // SemEval-2025 mia_final_score = 1 − 2·|AUC − 0.5|.
 double mia_score(double auc);
+
+// The kind of a row, by the official row-type rule (BRIEF §3): the id without its last
+// character ends in "sc" (sentence completion) or "qa"; anything else is "".
+std::string row_kind(const std::string& id);
+
+// Never-seen NLL levels per row kind, from the holdout rows and their NLLs: each kind with at
+// least `min_rows` holdout rows gets its own mean; every other row gets the overall mean.
+// A QA row and a biography do not sit at the same NLL when unseen, so each forget row is aimed
+// at the level of its own kind.
+struct HoldoutLevels {
+  double overall = NAN;
+  std::map<std::string, double> by_kind;
+  double of(const std::string& id) const;
+  nlohmann::json to_json() const;
+};
+HoldoutLevels holdout_levels(const std::vector<data::Example>& holdout, const std::vector<double>& nll,
+                             size_t min_rows = 3);
 
 // One calibration measurement of the current model.
 struct Calibration {
   double forget_nll = NAN;   // mean per-row NLL of the validation forget rows
   double holdout_nll = NAN;  // mean per-row NLL of the holdout rows
   double retain_nll = NAN;   // mean per-row NLL of the validation retain rows
-  double auc = NAN, mia = NAN;
+  double retain_exact = NAN; // share of validation retain rows reproduced exactly (teacher-forced argmax)
+  double retain_token_acc = NAN;
+  double auc = NAN, mia = NAN;  // mean over kinds of the per-kind AUC, and of the per-kind MIA score
+  std::map<std::string, double> kind_auc;
   nlohmann::json to_json() const;
 };
 

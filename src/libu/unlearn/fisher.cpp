@@ -21,13 +21,14 @@ std::vector<std::vector<size_t>> sequential_batches(const std::vector<data::Exam
 // Calls fn(grads) with ∂L(b)/∂θ for each micro-batch b of `ex`.
 template <typename Fn>
 int64_t for_each_gradient(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t bs,
-                          const char* label, Fn&& fn) {
+                          const char* label, double temperature, Fn&& fn) {
   auto params = m.lora()->parameters();
   auto batches = sequential_batches(ex, bs);
   Progress bar(label, int64_t(batches.size()), "batch");
   for (auto& rows : batches) {
     auto b = make_batch(ex, rows, pad_id, m.device());
-    auto loss = model::causal_lm_loss(m.forward(b.input_ids, b.attention_mask), b.labels);
+    auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
+    auto loss = model::causal_lm_loss(temperature == 1.0 ? logits : logits / temperature, b.labels);
     auto grads = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
     for (size_t i = 0; i < grads.size(); ++i)
       if (!grads[i].defined()) grads[i] = torch::zeros_like(params[i]);
@@ -39,7 +40,19 @@ int64_t for_each_gradient(model::CausalLM& m, const std::vector<data::Example>& 
 
 }  // namespace
 
-InfluenceStats influence_stats(model::CausalLM& m, const UnlearnData& d, int64_t fisher_batch, int64_t forget_batch) {
+double InfluenceStats::fisher_mean() const {
+  double sum = 0, n = 0;
+  for (auto& f : fisher) {
+    auto pos = f.gt(0);
+    sum += f.masked_select(pos).sum().item<double>();
+    n += double(pos.sum().item<int64_t>());
+  }
+  return n > 0 ? sum / n : 0.0;
+}
+
+InfluenceStats influence_stats(model::CausalLM& m, const UnlearnData& d, int64_t fisher_batch, int64_t forget_batch,
+                               double fisher_temperature) {
+  if (!(fisher_temperature > 0)) fail(cat("--fisher-temperature must be > 0, got ", fisher_temperature));
   if (!m.lora()) fail_internal("phase 1 needs a LoRA adapter");
   if (d.retain.empty()) fail("LIBU phase 1 needs retain rows for the Fisher", "pass --retain");
   bool was = m.training();
@@ -49,10 +62,10 @@ InfluenceStats influence_stats(model::CausalLM& m, const UnlearnData& d, int64_t
     s.fisher.push_back(torch::zeros_like(p, torch::kFloat));
     s.grad.push_back(torch::zeros_like(p, torch::kFloat));
   }
-  s.retain_batches = for_each_gradient(m, d.retain, d.pad_id, fisher_batch, "fisher (retain)", [&](auto& g) {
+  s.retain_batches = for_each_gradient(m, d.retain, d.pad_id, fisher_batch, "fisher (retain)", fisher_temperature, [&](auto& g) {
     for (size_t i = 0; i < g.size(); ++i) s.fisher[i].add_(g[i].to(torch::kFloat).pow(2));
   });
-  s.forget_batches = for_each_gradient(m, d.forget, d.pad_id, forget_batch, "gradient (forget)", [&](auto& g) {
+  s.forget_batches = for_each_gradient(m, d.forget, d.pad_id, forget_batch, "gradient (forget)", 1.0, [&](auto& g) {
     for (size_t i = 0; i < g.size(); ++i) s.grad[i].add_(g[i].to(torch::kFloat));
   });
   for (auto& f : s.fisher) f.div_(double(std::max<int64_t>(1, s.retain_batches)));
@@ -100,9 +113,9 @@ Phase1Search search_phase1_lr(model::CausalLM& m, const InfluenceStats& s, doubl
   double gap = std::isfinite(tau) && tau > forget0 ? tau - forget0 : retain_budget;
   double slope = predicted_rise_per_lr(s, damping);
   if (!(slope > 0) || !(gap > 0)) return out;  // zero forget gradient: nothing to step along
-  double lr = gap / slope;
-  int dir = 0;  // +1 going up after an acceptance, −1 going down after a rejection
-  for (int k = 0; k < max_trials; ++k) {
+  // Bracket on the factor-4 grid, then bisect the bracket geometrically with the trials left.
+  double lo = 0, hi = 0;  // largest accepted, smallest rejected
+  auto trial = [&](double lr) {
     Phase1Trial t;
     t.lr = lr;
     t.step_norm = influence_step(m, s, lr, damping, sign);
@@ -111,11 +124,18 @@ Phase1Search search_phase1_lr(model::CausalLM& m, const InfluenceStats& s, doubl
     t.accepted = t.forget_nll > forget0 && t.retain_nll - retain0 <= retain_budget &&
                  (!std::isfinite(tau) || t.forget_nll <= tau);
     out.trials.push_back(t);
-    if (t.accepted) out.lr = std::max(out.lr, lr);
-    if (dir == 0) dir = t.accepted ? +1 : -1;
-    if ((dir > 0 && !t.accepted) || (dir < 0 && t.accepted)) break;  // crossed the boundary
-    lr = dir > 0 ? lr * 4 : lr / 4;
+    if (t.accepted) lo = std::max(lo, lr);
+    else hi = hi == 0 ? lr : std::min(hi, lr);
+    return t.accepted;
+  };
+  double lr = gap / slope;
+  bool first = trial(lr);
+  while (int(out.trials.size()) < max_trials && (lo == 0 || hi == 0)) {
+    lr = first ? lr * 4 : lr / 4;
+    trial(lr);
   }
+  while (int(out.trials.size()) < max_trials && lo > 0 && hi > 0) trial(std::sqrt(lo * hi));
+  out.lr = lo;
   return out;
 }
 

@@ -57,17 +57,22 @@ torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref
 
 }  // namespace
 
-torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const torch::Tensor& labels, const ObjectiveParams& p,
+torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const TensorBatch& b, const ObjectiveParams& p,
                                      std::map<std::string, double>& logs) {
   if (std::isnan(p.calib_tau))
     fail("the calibrated objective needs the holdout level tau", "pass --holdout (never-seen rows of the same kind)");
-  auto [lp, n] = model::sequence_logprob(logits, labels);  // [B] summed log-prob, [B] loss tokens
+  auto [lp, n] = model::sequence_logprob(logits, b.labels);  // [B] summed log-prob, [B] loss tokens
   auto has = n.gt(0).to(lp.dtype());                       // rows without loss tokens do not count
   auto nll_row = -lp / n.clamp_min(1.0);                   // [B] mean token NLL per row
-  auto hinge = torch::softplus(p.calib_k * (p.calib_tau - nll_row)) / p.calib_k;  // [B]
+  auto tau = torch::full_like(nll_row, p.calib_tau);       // [B]: the row's own level, else the global τ
+  if (b.target_nll.defined()) {
+    auto t = b.target_nll.to(nll_row.dtype());
+    tau = torch::where(torch::isnan(t), tau, t);
+  }
+  auto hinge = torch::softplus(p.calib_k * (tau - nll_row)) / p.calib_k;  // [B]
   auto l = (hinge * has).sum() / has.sum().clamp_min(1.0);
   logs["calib_f"] = l.item<double>();
-  logs["below_tau"] = ((nll_row < p.calib_tau).to(lp.dtype()) * has).sum().item<double>() /
+  logs["below_tau"] = ((nll_row < tau).to(lp.dtype()) * has).sum().item<double>() /
                       std::max(1.0, has.sum().item<double>());
   return l;
 }
@@ -107,7 +112,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
     t.logs["simnpo_f"] = l.item<double>();
     t.loss = l;
   } else if (o == Objective::Calibrated) {
-    t.loss = calibrated_forget_loss(logits, b.labels, p, t.logs);
+    t.loss = calibrated_forget_loss(logits, b, p, t.logs);
   }
   return t;
 }

@@ -69,7 +69,8 @@ std::vector<data::Example> holdout_examples(const std::string& path, const text:
 // Validation rows, the holdout and τ (BRIEF §3 MIA; docs/unlearning.md "Calibration").
 // Measured on the model before phase 1 (LoRA B = 0, so identical to the input model); also
 // on --resume, where it gives the same τ. Returns the run.json "calibration" block.
-json setup_calibration(model::CausalLM& m, const UnlearnData& d, UnlearnConfig& c) {
+json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<data::Example>& retain_answers,
+                       UnlearnConfig& c) {
   auto& t = c.trainer;
   bool calib_needed = t.best_rule == BestRule::Calibrated || t.objective == Objective::Calibrated;
   if (calib_needed && t.holdout.empty())
@@ -81,9 +82,9 @@ json setup_calibration(model::CausalLM& m, const UnlearnData& d, UnlearnConfig& 
              "so that selection does not use rows you report");
     t.val_forget = first_rows(d.forget, 64);
   }
-  if (!t.holdout.empty() && t.val_retain.empty() && !d.retain.empty()) {
+  if (!t.holdout.empty() && t.val_retain.empty() && !retain_answers.empty()) {
     log_warn("--holdout without --val-retain: bounding the retain NLL on the first 64 training retain rows");
-    t.val_retain = first_rows(d.retain, 64);
+    t.val_retain = first_rows(retain_answers, 64);
   }
   if (t.val_forget.empty() && t.val_retain.empty()) return nullptr;
   CalibrationSets cs{&t.val_forget, &t.holdout, &t.val_retain, d.pad_id, t.val_batch};
@@ -92,11 +93,18 @@ json setup_calibration(model::CausalLM& m, const UnlearnData& d, UnlearnConfig& 
   t.base_retain_nll = c0.retain_nll;
   json out = c0.to_json();
   if (t.holdout.empty()) return out;
-  t.objective_params.calib_tau = c0.holdout_nll;
-  out["tau"] = c0.holdout_nll;
+  // Each forget row aims at the never-seen level of its own kind (sc / qa / other).
+  HoldoutLevels lv = holdout_levels(t.holdout, row_nlls(m, t.holdout, d.pad_id, t.val_batch));
+  for (auto& e : d.forget) e.target_nll = lv.of(e.id);
+  double tau_val = 0;
+  for (auto& e : t.val_forget) tau_val += (e.target_nll = lv.of(e.id));
+  tau_val /= double(t.val_forget.size());
+  t.objective_params.calib_tau = tau_val;
+  out["tau"] = tau_val;
+  out["tau_by_kind"] = lv.to_json();
   out["holdout_rows"] = t.holdout.size();
-  log_info("calibration target: holdout NLL tau = ", c0.holdout_nll, " (validation forget NLL ", c0.forget_nll,
-           ", AUC ", c0.auc, ", MIA score ", c0.mia, ")");
+  log_info("calibration target: holdout NLL tau = ", tau_val, " on the validation forget rows (by kind: ",
+           lv.to_json().dump(), "); validation forget NLL ", c0.forget_nll, ", AUC ", c0.auc, ", MIA score ", c0.mia);
   if (!(c0.holdout_nll > c0.forget_nll))
     log_warn("the holdout NLL (", c0.holdout_nll, ") is not above the forget NLL (", c0.forget_nll,
              "): the holdout does not look never-seen to this model, so calibration has nothing to aim at");
@@ -138,7 +146,14 @@ json run_unlearn(UnlearnConfig c) {
     d.retain.clear();
   }
   c.trainer.val_forget = examples(c.val_forget_path, "forget", tok, eo, "validation forget");
-  c.trainer.val_retain = examples(c.val_retain_path, "retain", tok, eo, "validation retain");
+  // Retain utility is measured on the answers (output tokens given the input), whatever
+  // --loss-on says: that is what generation keeps or loses (docs/unlearning.md "Calibration").
+  data::ExampleOptions eo_answer = eo;
+  eo_answer.loss_on = data::LossOn::Answer;
+  c.trainer.val_retain = examples(c.val_retain_path, "retain", tok, eo_answer, "validation retain (answers)");
+  std::vector<data::Example> retain_answers;
+  if (!c.holdout_path.empty() && c.val_retain_path.empty() && !c.retain_path.empty())
+    retain_answers = examples(c.retain_path, "retain", tok, eo_answer, "retain (answers, for validation)");
   if (!c.holdout_path.empty()) c.trainer.holdout = holdout_examples(c.holdout_path, tok, eo);
   if (c.objective.empty()) c.objective = objective_name(method->default_objective());
   c.trainer.objective = parse_objective(c.objective);
@@ -149,7 +164,7 @@ json run_unlearn(UnlearnConfig c) {
     model::LoraConfig lc{c.lora_r, c.lora_alpha, c.lora_dropout, c.lora_targets};
     m->add_lora(lc, c.plan.seed);
   }
-  json calibration = setup_calibration(*m, d, c);
+  json calibration = setup_calibration(*m, d, retain_answers, c);
   torch::manual_seed(c.plan.seed);
   json phase1 = nullptr;
   bool resuming = c.trainer.resume && Trainer::latest_checkpoint(c.out_dir) >= 0;

@@ -29,6 +29,9 @@ struct UnlearnConfig {
   bool phase1_auto = false;         // --phase1-lr auto: backtracking search over η₁
   int64_t phase1_trials = 8;
   int64_t fisher_batch = 1;
+  double fisher_temperature = 1.0;
+  bool damping_auto = false;        // --damping auto: λ = damping_ratio · mean(F)
+  double damping_ratio = 1e-3;
   bool phase1 = true;
   // Phase 2 / trainer
   TrainerOptions trainer;

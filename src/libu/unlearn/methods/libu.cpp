@@ -31,11 +31,17 @@ class Libu : public Method {
       return std::make_pair(mean_of(row_nlls(m, vf, d.pad_id, eval_b)), mean_of(row_nlls(m, vr, d.pad_id, eval_b)));
     };
     auto [f0, r0] = measure();
-    auto stats = influence_stats(m, d, c.fisher_batch, eval_b);
+    auto stats = influence_stats(m, d, c.fisher_batch, eval_b, c.fisher_temperature);
+    double fmean = stats.fisher_mean();
+    // --damping auto: λ relative to the Fisher's own level, so the preconditioner neither
+    // vanishes into plain ascent (λ ≫ F) nor depends on the model's gradient scale.
+    double damping = c.damping_auto ? (fmean > 0 ? c.damping_ratio * fmean : 1e-8) : c.damping;
+    log_info("phase 1: retain Fisher mean ", fmean, " over non-zero entries; damping ", damping,
+             c.damping_auto ? " (auto)" : "");
     double tau = t.objective_params.calib_tau, lr = c.phase1_lr;
     nlohmann::json trials = nullptr;
     if (c.phase1_auto) {
-      auto found = search_phase1_lr(m, stats, c.damping, c.phase1_sign, f0, r0, 0.5 * t.retain_tolerance, tau, measure,
+      auto found = search_phase1_lr(m, stats, damping, c.phase1_sign, f0, r0, 0.5 * t.retain_tolerance, tau, measure,
                                     int(c.phase1_trials));
       trials = nlohmann::json::array();
       for (auto& tr : found.trials) {
@@ -47,7 +53,7 @@ class Libu : public Method {
       lr = found.lr;
       if (lr == 0) log_warn("phase 1 search: no eta1 kept the retain NLL within ", 0.5 * t.retain_tolerance, " nats; no step taken");
     }
-    double norm = lr > 0 ? influence_step(m, stats, lr, c.damping, c.phase1_sign) : 0.0;
+    double norm = lr > 0 ? influence_step(m, stats, lr, damping, c.phase1_sign) : 0.0;
     auto [f1, r1] = measure();
     log_info("phase 1 (", c.phase1_sign > 0 ? "+" : "-", ", eta1 ", lr, "): forget NLL ", f0, " -> ", f1,
              ", retain NLL ", r0, " -> ", r1, ", step norm ", norm, std::isfinite(tau) ? cat(", tau ", tau) : "");
@@ -55,7 +61,7 @@ class Libu : public Method {
             {"retain_loss_after", r1}, {"step_norm", norm}, {"sign", c.phase1_sign}, {"lr", lr},
             {"lr_auto", c.phase1_auto}, {"trials", trials}, {"tau", std::isfinite(tau) ? nlohmann::json(tau) : nlohmann::json()},
             {"gap_closed", std::isfinite(tau) && tau > f0 ? nlohmann::json((f1 - f0) / (tau - f0)) : nlohmann::json()},
-            {"retain_batches", stats.retain_batches}, {"forget_batches", stats.forget_batches}};
+            {"damping", damping}, {"damping_auto", c.damping_auto}, {"fisher_mean", fmean}, {"fisher_temperature", c.fisher_temperature}, {"retain_batches", stats.retain_batches}, {"forget_batches", stats.forget_batches}};
   }
 };
 }  // namespace
