@@ -18,34 +18,16 @@
 #include "libu/unlearn/calibration.h"
 #include "libu/unlearn/fisher.h"
 #include "libu/unlearn/run.h"
+#include "unlearn/fixture.h"
 
 using namespace libu;
 using namespace libu::unlearn;
+using namespace libu::unlearn::testing;
 using nlohmann::json;
 
 namespace {
 
-std::shared_ptr<model::CausalLM> tiny(bool adapter = true) {
-  model::LoadOptions lo;
-  lo.dtype = torch::kFloat;
-  auto m = model::CausalLM::load(test::shared_path("fixtures/models/olmo-tiny"), lo);
-  if (adapter) model::load_adapter(*m, test::shared_path("fixtures/models/olmo-tiny/adapter"));
-  return m;
-}
-
-std::vector<data::Example> rows(int n, int len, uint64_t seed) {
-  torch::manual_seed(int64_t(seed));
-  std::vector<data::Example> ex;
-  for (int i = 0; i < n; ++i) {
-    auto t = torch::randint(3, 350, {len}, torch::kLong);
-    data::Example e;
-    e.id = std::to_string(i);
-    e.ids.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + len);
-    e.loss.assign(size_t(len), 1);
-    ex.push_back(e);
-  }
-  return ex;
-}
+std::shared_ptr<model::CausalLM> tiny() { return tiny_with_adapter(); }
 
 }  // namespace
 
@@ -115,6 +97,18 @@ TEST(CalibratedObjective, ValueMatchesHandComputationAndPushIsBounded) {
   double want = 0;
   for (double x : nll) want += std::log1p(std::exp(p.calib_k * (p.calib_tau - x))) / p.calib_k;
   EXPECT_NEAR(t.loss.item<double>(), want / 3, 1e-5);
+  // Row weights (kind balance) and per-row τ: a weighted mean with each row's own level.
+  {
+    auto bw = b;
+    bw.weight = torch::tensor({2.0f, 1.0f, 1.0f});
+    bw.target_nll = torch::tensor({float(nll[0] + 1), NAN, NAN});
+    double ww = 0;
+    for (int i = 0; i < 3; ++i) {
+      double tau = i == 0 ? nll[0] + 1 : p.calib_tau, w = i == 0 ? 2 : 1;
+      ww += w * std::log1p(std::exp(p.calib_k * (tau - nll[size_t(i)]))) / p.calib_k;
+    }
+    EXPECT_NEAR(objective_loss(Objective::Calibrated, *m, bw, true, p).loss.item<double>(), ww / 4, 1e-5);
+  }
   // Gradient vs central finite differences along a random direction of the LoRA parameters.
   auto params = m->lora()->parameters();
   auto g = torch::autograd::grad({t.loss}, params);
@@ -231,10 +225,15 @@ TEST(Phase1, AutoSearchKeepsRetainBoundAndStopsAtTau) {
   // The chosen η₁ is the largest accepted; the bracket around it is tighter than one grid step.
   double smallest_rejected = INFINITY;
   for (auto& t : res.trials) {
-    if (t.accepted) EXPECT_LE(t.lr, res.lr);
-    else smallest_rejected = std::min(smallest_rejected, t.lr);
+    if (t.accepted) {
+      EXPECT_LE(t.lr, res.lr);
+    } else {
+      smallest_rejected = std::min(smallest_rejected, t.lr);
+    }
   }
-  if (std::isfinite(smallest_rejected)) EXPECT_LT(smallest_rejected / res.lr, 4.0 + 1e-9);
+  if (std::isfinite(smallest_rejected)) {
+    EXPECT_LT(smallest_rejected / res.lr, 4.0 + 1e-9);
+  }
 }
 
 TEST(AutoLr, GridIsGeometricAroundTheBase) {

@@ -11,37 +11,13 @@
 #include "libu/unlearn/fisher.h"
 #include "libu/unlearn/objectives.h"
 #include "libu/unlearn/trainer.h"
+#include "unlearn/fixture.h"
 
 using namespace libu;
 using namespace libu::unlearn;
+using namespace libu::unlearn::testing;
 
 namespace {
-
-std::string fixture(const std::string& n) { return test::shared_path("fixtures/models/" + n); }
-
-// olmo-tiny with its fixture adapter (A and B both non-zero, so ∂L/∂A ≠ 0 too).
-std::shared_ptr<model::CausalLM> tiny_with_adapter() {
-  model::LoadOptions lo;
-  lo.dtype = torch::kFloat;
-  auto m = model::CausalLM::load(fixture("olmo-tiny"), lo);
-  model::load_adapter(*m, fixture("olmo-tiny") + "/adapter");
-  return m;
-}
-
-// Deterministic synthetic rows of a fixed length (so per-row and per-batch means agree).
-std::vector<data::Example> rows(int n, int len, uint64_t seed) {
-  torch::manual_seed(int64_t(seed));
-  std::vector<data::Example> ex;
-  for (int i = 0; i < n; ++i) {
-    auto t = torch::randint(3, 350, {len}, torch::kLong);
-    data::Example e;
-    e.id = std::to_string(i);
-    e.ids.assign(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + len);
-    e.loss.assign(size_t(len), 1);
-    ex.push_back(e);
-  }
-  return ex;
-}
 
 UnlearnData small_data() {
   UnlearnData d;

@@ -70,7 +70,9 @@ void write_role_files(const data::SynthDataset& d, const std::string& data) {
 // Flags of one unlearning run. Every method gets the same validation rows, holdout and
 // selection rule (calibrated), so the comparison is fair; libu-seed keeps the published rule.
 std::vector<std::string> method_args(const std::string& method, const Options& o, const std::string& data) {
-  std::vector<std::string> a = {"--epochs", o.str("unlearn-epochs"), "--retain-ratio", o.str("retain-ratio")};
+  // The same schedule for every method (cosine: the state settles instead of oscillating).
+  std::vector<std::string> a = {"--epochs", o.str("unlearn-epochs"), "--retain-ratio", o.str("retain-ratio"),
+                                "--schedule", "cosine"};
   if (method == "libu-seed") return {"--preset", "libu-seed", "--epochs", o.str("unlearn-epochs")};
   std::vector<std::string> sel = {"--val-forget", data + "/val_forget.jsonl", "--val-retain", data + "/val_retain.jsonl",
                                   "--holdout", data + "/holdout.jsonl", "--eval-every", o.str("eval-every")};
@@ -78,7 +80,8 @@ std::vector<std::string> method_args(const std::string& method, const Options& o
   if (method == "libu") {
     a.insert(a.end(), {"--preset", "libu", "--lr", o.str("libu-lr")});
   } else if (method == "sugd") {
-    a = {"--preset", "sugd", "--lr", o.str("unlearn-lr"), "--best", "calibrated", "--epochs", o.str("unlearn-epochs")};
+    // One SUGD epoch already carries 8x the rows of the others (7 retain chunks per forget chunk).
+    a = {"--preset", "sugd", "--lr", o.str("unlearn-lr"), "--best", "calibrated", "--epochs", "1", "--schedule", "cosine"};
     a.insert(a.end(), sel.begin(), sel.end());
   } else {
     a.insert(a.end(), {"--preset", "none", "--method", method, "--optimizer", "adamw", "--lr", o.str("unlearn-lr"),
@@ -156,7 +159,7 @@ Registrar demo_reg({"demo",
                      {"vocab-size", OptType::Int, "2000", "tokenizer size"},
                      {"train-epochs", OptType::Int, "40", "memorisation epochs (full fine-tuning)"},
                      {"train-lr", OptType::Float, "3e-3", "memorisation learning rate"},
-                     {"unlearn-epochs", OptType::Int, "3", "unlearning epochs"},
+                     {"unlearn-epochs", OptType::Int, "5", "unlearning epochs (selection and early stopping pick the state)"},
                      {"unlearn-lr", OptType::Float, "1e-3", "learning rate of the baselines (AdamW)"},
                      {"libu-lr", OptType::Float, "5e-4", "phase-2 learning rate of the libu preset (phase 1 searches its own)"},
                      {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch"},

@@ -22,6 +22,13 @@ double parse_number(const std::string& s, const char* flag, const char* want) {
   fail(cat(flag, ": '", s, "' is not ", want), cat("e.g. ", flag, " 1e-3"));
 }
 
+// Several --forget / --retain paths travel as one '\n'-separated string (run.cpp splits it).
+std::string join_paths(const std::vector<std::string>& v) {
+  std::string s;
+  for (auto& p : v) s += (s.empty() ? "" : "\n") + p;
+  return s;
+}
+
 using Defaults = std::map<std::string, std::string>;
 
 // BRIEF §2.3 presets and §2.4 baseline settings.
@@ -30,7 +37,7 @@ const std::map<std::string, Defaults>& presets() {
       // libu: with --holdout, run_cmd switches the objective and the best rule to calibrated.
       {"libu", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
                 {"sophia", "g"}, {"best", "retain-bounded"}, {"phase1-lr", "auto"}, {"damping", "auto"},
-                {"fisher-temperature", "2"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"}}},
+                {"fisher-temperature", "2"}, {"schedule", "cosine"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"}}},
       {"libu-seed", {{"method", "libu"}, {"phase1-sign", "-"}, {"objective", "seed"}, {"optimizer", "sophia"},
                      {"sophia", "seed"}, {"best", "lowest-forget"}, {"lr", "3e-5"}, {"lora-r", "24"},
                      {"lora-alpha", "32"}, {"lora-dropout", "0.1"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj"},
@@ -96,8 +103,9 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"preset", OptType::String, "libu", "defaults bundle", false,
        {"libu", "libu-seed", "libu-setup1", "libu-setup2", "libu-setup3", "sugd", "baseline", "none"}},
       {"method", OptType::String, "libu", "method", false, {"libu", "ga", "gd", "kl", "npo", "simnpo", "sugd"}},
-      {"forget", OptType::Path, "", "forget rows: file or folder (forget.parquet/jsonl, HF shards)", true},
-      {"retain", OptType::Path, "", "retain rows: file or folder"},
+      {"forget", OptType::Path, "", "forget rows: file or folder (forget.parquet/jsonl, HF shards); repeat to add more", true,
+       {}, true},
+      {"retain", OptType::Path, "", "retain rows: file or folder; repeat to add more", false, {}, true},
       {"val-forget", OptType::Path, "", "held-out forget rows for best-checkpoint selection"},
       {"val-retain", OptType::Path, "", "held-out retain rows for best-checkpoint selection"},
       {"holdout", OptType::Path, "",
@@ -174,8 +182,8 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
     return c;
   }
   c.method = o.str("method");
-  c.forget_path = o.str("forget");
-  c.retain_path = o.has("retain") ? o.str("retain") : "";
+  c.forget_path = join_paths(o.list("forget"));
+  c.retain_path = o.has("retain") ? join_paths(o.list("retain")) : "";
   c.val_forget_path = o.has("val-forget") ? o.str("val-forget") : "";
   c.val_retain_path = o.has("val-retain") ? o.str("val-retain") : "";
   c.objective = o.has("objective") ? o.str("objective") : "";

@@ -26,6 +26,7 @@ struct Example {
   std::vector<uint8_t> loss;  // 1 = position counts in the loss
   bool truncated = false;
   double target_nll = std::nan("");  // calibrated objective: this row's never-seen NLL level τ
+  double weight = 1.0;               // calibrated objective: the row's weight in the forget mean
 };
 
 struct ExampleOptions {

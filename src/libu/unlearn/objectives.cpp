@@ -70,7 +70,8 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const TensorBa
     tau = torch::where(torch::isnan(t), tau, t);
   }
   auto hinge = torch::softplus(p.calib_k * (tau - nll_row)) / p.calib_k;  // [B]
-  auto l = (hinge * has).sum() / has.sum().clamp_min(1.0);
+  auto w = b.weight.defined() ? b.weight.to(lp.dtype()) * has : has;  // [B]
+  auto l = (hinge * w).sum() / w.sum().clamp_min(1e-12);
   logs["calib_f"] = l.item<double>();
   logs["below_tau"] = ((nll_row < tau).to(lp.dtype()) * has).sum().item<double>() /
                       std::max(1.0, has.sum().item<double>());

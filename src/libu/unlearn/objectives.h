@@ -29,6 +29,7 @@ struct TensorBatch {
   torch::Tensor input_ids, attention_mask, labels;
   int64_t loss_tokens = 0;
   torch::Tensor target_nll;  // [B] fp32, per-row τ of the calibrated objective (NaN: use the global τ)
+  torch::Tensor weight;      // [B] fp32, per-row weight of the calibrated forget mean
 };
 
 struct Terms {
@@ -53,7 +54,8 @@ bool uses_retain(Objective o);
 // π_ref is the same model with the LoRA adapter disabled (no second copy of the weights).
 // The calibrated forget term on one micro-batch (see above); logs calib_f and the share of
 // rows still below τ. logits [B, T, V]. τ per row is b.target_nll where set (the holdout
-// level of the row's kind), else p.calib_tau. Raises when τ is unknown.
+// level of the row's kind), else p.calib_tau; the mean over rows is weighted by b.weight
+// (kind-balanced, see run.cpp). Raises when τ is unknown.
 torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const TensorBatch& b, const ObjectiveParams& p,
                                      std::map<std::string, double>& logs);
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,

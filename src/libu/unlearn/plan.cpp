@@ -47,10 +47,11 @@ TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<s
   data::Batch b = data::collate(ex, rows, pad_id);
   auto opts = torch::TensorOptions().dtype(torch::kLong);
   auto to = [&](const std::vector<int64_t>& v) { return torch::tensor(v, opts).view({b.B, b.T}).to(device); };
-  std::vector<float> tau;
-  for (size_t r : rows) tau.push_back(float(ex[r].target_nll));
-  auto targets = torch::tensor(tau, torch::TensorOptions().dtype(torch::kFloat)).to(device);  // [B]
-  return {to(b.input_ids), to(b.attention_mask), to(b.labels), b.loss_tokens(), targets};
+  std::vector<float> tau, w;
+  for (size_t r : rows) tau.push_back(float(ex[r].target_nll)), w.push_back(float(ex[r].weight));
+  auto f32 = torch::TensorOptions().dtype(torch::kFloat);
+  return {to(b.input_ids), to(b.attention_mask), to(b.labels), b.loss_tokens(),
+          torch::tensor(tau, f32).to(device), torch::tensor(w, f32).to(device)};  // [B], [B]
 }
 
 }  // namespace libu::unlearn

@@ -1,6 +1,8 @@
 #include "libu/unlearn/run.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -25,10 +27,10 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<data::Example> examples(const std::string& path, const std::string& split, const text::Tokenizer& tok,
-                                    const data::ExampleOptions& eo, const char* what) {
-  if (path.empty()) return {};
-  auto recs = std::filesystem::is_directory(path) ? io::load_split(path, split) : io::load_records(path);
+// Tokenises records into examples and logs how many (and how many were truncated).
+std::vector<data::Example> tokenize_rows(const std::vector<io::Record>& recs, const text::Tokenizer& tok,
+                                         const data::ExampleOptions& eo, const std::string& what,
+                                         const std::string& from) {
   data::BuildStats st;
   auto ex = data::build_examples(
       recs,
@@ -37,8 +39,23 @@ std::vector<data::Example> examples(const std::string& path, const std::string& 
         return std::vector<int64_t>(ids.begin(), ids.end());
       },
       eo, &st);
-  log_info(what, ": ", st.examples, " rows from ", path, st.truncated ? cat(" (", st.truncated, " truncated to --max-length)") : "");
+  log_info(what, ": ", st.examples, " rows from ", from,
+           st.truncated ? cat(" (", st.truncated, " truncated to --max-length ", eo.max_length, ")") : "");
   return ex;
+}
+
+std::vector<data::Example> examples(const std::string& path, const std::string& split, const text::Tokenizer& tok,
+                                    const data::ExampleOptions& eo, const char* what) {
+  if (path.empty()) return {};
+  std::vector<io::Record> recs;
+  std::stringstream paths(path);  // several paths: '\n'-separated (repeated --forget / --retain)
+  for (std::string p; std::getline(paths, p);) {
+    auto part = std::filesystem::is_directory(p) ? io::load_split(p, split) : io::load_records(p);
+    recs.insert(recs.end(), part.begin(), part.end());
+  }
+  std::string shown = path;
+  std::replace(shown.begin(), shown.end(), '\n', ' ');
+  return tokenize_rows(recs, tok, eo, what, shown);
 }
 
 // Caps a fallback validation set (rows reused from the training data) to keep validation cheap.
@@ -53,17 +70,7 @@ std::vector<data::Example> holdout_examples(const std::string& path, const text:
   if (recs.empty())
     fail(cat(path, ": the holdout has no rows"), "--holdout needs never-seen rows (or {\"document\": ...} lines) of the same kind as the forget set");
   eo.loss_on = data::LossOn::Full;
-  data::BuildStats st;
-  auto ex = data::build_examples(
-      recs,
-      [&](const std::string& s) {
-        auto ids = tok.encode_ids(s, false);
-        return std::vector<int64_t>(ids.begin(), ids.end());
-      },
-      eo, &st);
-  log_info("holdout: ", st.examples, " rows from ", path,
-           st.truncated ? cat(" (", st.truncated, " truncated to --max-length ", eo.max_length, ")") : "");
-  return ex;
+  return tokenize_rows(recs, tok, eo, "holdout", path);
 }
 
 // Validation rows, the holdout and τ (BRIEF §3 MIA; docs/unlearning.md "Calibration").
@@ -95,7 +102,15 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   if (t.holdout.empty()) return out;
   // Each forget row aims at the never-seen level of its own kind (sc / qa / other).
   HoldoutLevels lv = holdout_levels(t.holdout, row_nlls(m, t.holdout, d.pad_id, t.val_batch));
-  for (auto& e : d.forget) e.target_nll = lv.of(e.id);
+  // Kind-balanced weights: every kind carries the same total weight in the forget mean, as each
+  // kind is its own attack surface (a few long biographies among many short QA rows would
+  // otherwise barely move; mean weight 1).
+  std::map<std::string, size_t> kind_rows;
+  for (auto& e : d.forget) ++kind_rows[row_kind(e.id)];
+  for (auto& e : d.forget) {
+    e.target_nll = lv.of(e.id);
+    e.weight = double(d.forget.size()) / (double(kind_rows.size()) * double(kind_rows[row_kind(e.id)]));
+  }
   double tau_val = 0;
   for (auto& e : t.val_forget) tau_val += (e.target_nll = lv.of(e.id));
   tau_val /= double(t.val_forget.size());
@@ -103,6 +118,7 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   out["tau"] = tau_val;
   out["tau_by_kind"] = lv.to_json();
   out["holdout_rows"] = t.holdout.size();
+  for (auto& [k, n] : kind_rows) out["forget_rows_by_kind"][k.empty() ? "other" : k] = n;
   log_info("calibration target: holdout NLL tau = ", tau_val, " on the validation forget rows (by kind: ",
            lv.to_json().dump(), "); validation forget NLL ", c0.forget_nll, ", AUC ", c0.auc, ", MIA score ", c0.mia);
   if (!(c0.holdout_nll > c0.forget_nll))

@@ -13,7 +13,7 @@ namespace libu::unlearn {
 
 struct UnlearnConfig {
   std::string method = "libu";      // libu | ga | gd | kl | npo | simnpo | sugd | sft
-  std::string model_dir, forget_path, retain_path, out_dir;
+  std::string model_dir, forget_path, retain_path, out_dir;  // forget/retain: '\n'-separated paths
   std::string val_forget_path, val_retain_path;
   std::string holdout_path;         // never-seen rows of the same kind (calibration target)
   std::string objective;            // override of the method's objective ("" = method default)
