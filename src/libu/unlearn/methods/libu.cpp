@@ -1,7 +1,8 @@
 // LIBU (Kudelya & Shirnin 2025; BRIEF §2.2–2.3). Phase 1: retain diagonal Fisher F and mean
 // forget gradient g over the LoRA parameters, then θ ← θ ± η₁·g/(F+λ) (`+` for preset libu:
 // ascent on the forget loss; `−` for libu-seed, the published code). Phase 2: the shared
-// trainer with Sophia on the chosen objective (gd for libu, seed for libu-seed).
+// trainer with Sophia on the chosen objective (calibrated with --holdout, else gd, for libu; seed for
+// libu-seed). Phase 1 searches η₁ (--phase1-lr auto) and scales λ to the Fisher (--damping auto).
 #include <cmath>
 
 #include "libu/core/log.h"
@@ -12,19 +13,42 @@
 namespace libu::unlearn {
 
 namespace {
+using nlohmann::json;
+
+json num_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+// The first 64 rows: phase 1's measurement rows when no validation rows were given.
+std::vector<data::Example> head(const std::vector<data::Example>& ex) {
+  return {ex.begin(), ex.begin() + long(std::min<size_t>(64, ex.size()))};
+}
+
+// --phase1-lr auto: runs the search, logs every trial into `trials`, returns the chosen η₁.
+double search_lr(model::CausalLM& m, const InfluenceStats& stats, double damping, const UnlearnConfig& c,
+                 double f0, double r0, const Phase1Measure& measure, json& trials) {
+  double budget = 0.5 * c.trainer.retain_tolerance;
+  auto found = search_phase1_lr(m, stats, damping, c.phase1_sign, f0, r0, budget, c.trainer.objective_params.calib_tau,
+                                measure, int(c.phase1_trials));
+  trials = json::array();
+  for (auto& tr : found.trials) {
+    log_info("phase 1 search: eta1 ", tr.lr, " -> forget NLL ", tr.forget_nll, ", retain NLL ", tr.retain_nll,
+             tr.accepted ? " (accepted)" : " (rejected)");
+    trials.push_back({{"lr", tr.lr}, {"forget_nll", tr.forget_nll}, {"retain_nll", tr.retain_nll},
+                      {"step_norm", tr.step_norm}, {"accepted", tr.accepted}});
+  }
+  if (found.lr == 0) log_warn("phase 1 search: no eta1 kept the retain NLL within ", budget, " nats; no step taken");
+  return found.lr;
+}
+
 class Libu : public Method {
  public:
   std::string name() const override { return "libu"; }
   Objective default_objective() const override { return Objective::GD; }
 
-  nlohmann::json prepare(model::CausalLM& m, const UnlearnData& d, const UnlearnConfig& c) override {
+  json prepare(model::CausalLM& m, const UnlearnData& d, const UnlearnConfig& c) override {
     if (!c.phase1) return nullptr;
     int64_t eval_b = std::max<int64_t>(1, c.plan.batch_size);
-    // The rows each measurement uses: the validation rows, else the first 64 training rows.
     const auto& t = c.trainer;
-    auto head = [](const std::vector<data::Example>& ex) {
-      return std::vector<data::Example>(ex.begin(), ex.begin() + long(std::min<size_t>(64, ex.size())));
-    };
+    // Measurements: mean per-row NLL of the validation rows (else the first 64 training rows).
     auto vf = t.val_forget.empty() ? head(d.forget) : t.val_forget;
     auto vr = t.val_retain.empty() ? head(d.retain) : t.val_retain;
     auto measure = [&] {
@@ -38,30 +62,20 @@ class Libu : public Method {
     double damping = c.damping_auto ? (fmean > 0 ? c.damping_ratio * fmean : 1e-8) : c.damping;
     log_info("phase 1: retain Fisher mean ", fmean, " over non-zero entries; damping ", damping,
              c.damping_auto ? " (auto)" : "");
-    double tau = t.objective_params.calib_tau, lr = c.phase1_lr;
-    nlohmann::json trials = nullptr;
-    if (c.phase1_auto) {
-      auto found = search_phase1_lr(m, stats, damping, c.phase1_sign, f0, r0, 0.5 * t.retain_tolerance, tau, measure,
-                                    int(c.phase1_trials));
-      trials = nlohmann::json::array();
-      for (auto& tr : found.trials) {
-        log_info("phase 1 search: eta1 ", tr.lr, " -> forget NLL ", tr.forget_nll, ", retain NLL ", tr.retain_nll,
-                 tr.accepted ? " (accepted)" : " (rejected)");
-        trials.push_back({{"lr", tr.lr}, {"forget_nll", tr.forget_nll}, {"retain_nll", tr.retain_nll},
-                          {"step_norm", tr.step_norm}, {"accepted", tr.accepted}});
-      }
-      lr = found.lr;
-      if (lr == 0) log_warn("phase 1 search: no eta1 kept the retain NLL within ", 0.5 * t.retain_tolerance, " nats; no step taken");
-    }
+    double tau = t.objective_params.calib_tau;
+    json trials = nullptr;
+    double lr = c.phase1_auto ? search_lr(m, stats, damping, c, f0, r0, measure, trials) : c.phase1_lr;
     double norm = lr > 0 ? influence_step(m, stats, lr, damping, c.phase1_sign) : 0.0;
     auto [f1, r1] = measure();
     log_info("phase 1 (", c.phase1_sign > 0 ? "+" : "-", ", eta1 ", lr, "): forget NLL ", f0, " -> ", f1,
              ", retain NLL ", r0, " -> ", r1, ", step norm ", norm, std::isfinite(tau) ? cat(", tau ", tau) : "");
     return {{"forget_loss_before", f0}, {"forget_loss_after", f1}, {"retain_loss_before", r0},
             {"retain_loss_after", r1}, {"step_norm", norm}, {"sign", c.phase1_sign}, {"lr", lr},
-            {"lr_auto", c.phase1_auto}, {"trials", trials}, {"tau", std::isfinite(tau) ? nlohmann::json(tau) : nlohmann::json()},
-            {"gap_closed", std::isfinite(tau) && tau > f0 ? nlohmann::json((f1 - f0) / (tau - f0)) : nlohmann::json()},
-            {"damping", damping}, {"damping_auto", c.damping_auto}, {"fisher_mean", fmean}, {"fisher_temperature", c.fisher_temperature}, {"retain_batches", stats.retain_batches}, {"forget_batches", stats.forget_batches}};
+            {"lr_auto", c.phase1_auto}, {"trials", trials}, {"tau", num_or_null(tau)},
+            {"gap_closed", tau > f0 ? num_or_null((f1 - f0) / (tau - f0)) : json(nullptr)},
+            {"damping", damping}, {"damping_auto", c.damping_auto}, {"fisher_mean", fmean},
+            {"fisher_temperature", c.fisher_temperature}, {"retain_batches", stats.retain_batches},
+            {"forget_batches", stats.forget_batches}};
   }
 };
 }  // namespace
