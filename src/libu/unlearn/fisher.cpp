@@ -139,21 +139,4 @@ Phase1Search search_phase1_lr(model::CausalLM& m, const InfluenceStats& s, doubl
   return out;
 }
 
-double mean_nll(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch,
-                int64_t max_batches) {
-  torch::NoGradGuard ng;
-  bool was = m.training();
-  m.set_training(false);
-  double sum = 0;
-  int64_t n = 0;
-  for (auto& rows : sequential_batches(ex, batch)) {
-    if (max_batches >= 0 && n >= max_batches) break;
-    auto b = make_batch(ex, rows, pad_id, m.device());
-    sum += model::causal_lm_loss(m.forward(b.input_ids, b.attention_mask), b.labels).item<double>();
-    ++n;
-  }
-  m.set_training(was);
-  return n ? sum / double(n) : std::nan("");
-}
-
 }  // namespace libu::unlearn

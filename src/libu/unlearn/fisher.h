@@ -50,8 +50,4 @@ Phase1Search search_phase1_lr(model::CausalLM& m, const InfluenceStats& s, doubl
                               double forget0, double retain0, double retain_budget, double tau,
                               const Phase1Measure& measure, int max_trials = 8);
 
-// Mean NLL over up to `max_batches` micro-batches (no gradients, eval mode).
-double mean_nll(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch,
-                int64_t max_batches = -1);
-
 }  // namespace libu::unlearn
