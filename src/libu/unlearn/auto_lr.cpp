@@ -16,7 +16,7 @@ namespace fsys = std::filesystem;
 using nlohmann::json;
 
 std::vector<double> auto_lr_grid(double base, int64_t n) {
-  if (n < 2) fail(cat("--auto-trials must be at least 2, got ", n));
+  if (n < 2) fail(cat("--auto-trials must be at least 2, got ", n), "use --auto-trials 4 (the default) or more");
   std::vector<double> g;
   for (int64_t j = 0; j < n; ++j) g.push_back(base * std::pow(3.0, double(j - n / 2)));
   return g;

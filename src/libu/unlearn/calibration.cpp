@@ -135,6 +135,7 @@ Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
   }
   c.forget_nll = mean_of(f);
   c.holdout_nll = mean_of(h);
+  c.holdout_rows = h;
   auto kinds = [](const std::vector<data::Example>* ex) {
     std::vector<std::string> k;
     if (ex)

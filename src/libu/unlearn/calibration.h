@@ -70,6 +70,7 @@ struct Calibration {
   double retain_token_acc = NAN;
   double auc = NAN, mia = NAN;  // mean over kinds of the per-kind AUC, and of the per-kind MIA score
   std::map<std::string, double> kind_auc;
+  std::vector<double> holdout_rows;  // per-row NLL of the holdout (for the per-kind levels τ)
   nlohmann::json to_json() const;
 };
 

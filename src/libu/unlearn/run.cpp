@@ -101,7 +101,7 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   json out = c0.to_json();
   if (t.holdout.empty()) return out;
   // Each forget row aims at the never-seen level of its own kind (sc / qa / other).
-  HoldoutLevels lv = holdout_levels(t.holdout, row_nlls(m, t.holdout, d.pad_id, t.val_batch));
+  HoldoutLevels lv = holdout_levels(t.holdout, c0.holdout_rows);  // no second pass over the holdout
   // Kind-balanced weights: every kind carries the same total weight in the forget mean, as each
   // kind is its own attack surface (a few long biographies among many short QA rows would
   // otherwise barely move; mean weight 1).
