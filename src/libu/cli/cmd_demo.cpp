@@ -3,6 +3,7 @@
 // biographies, evaluate, unlearn with three methods from the same memorised model,
 // evaluate again, and write an HTML report. Each step is the same code path as the
 // corresponding CLI command (invoked in-process).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -90,6 +91,28 @@ std::vector<std::string> method_args(const std::string& method, const Options& o
   return a;
 }
 
+// The hide-only control for the robustness attacks (docs/robustness.md): the forget rows
+// with a fixed refusal as the answer, next to the retain rows as they are. An adapter trained
+// on this passes greedy forget metrics while the knowledge stays in the weights.
+void write_refusal(const data::SynthDataset& d, const std::string& path) {
+  std::vector<io::Record> rows;
+  for (auto* set : {&d.forget, &d.val_forget})
+    for (io::Record r : *set) {
+      r.output = "I cannot share that.";
+      rows.push_back(std::move(r));
+    }
+  for (auto* set : {&d.retain, &d.val_retain}) rows.insert(rows.end(), set->begin(), set->end());
+  io::write_records_jsonl(path, rows);
+}
+
+// Robustness controls (--controls): "retrain" memorises only the retain people (the model a
+// forget request would ideally produce, attacked as the never-trained baseline); "refuse"
+// trains the hide-only adapter on the memorised model. Returns the run folders to report.
+struct Controls {
+  std::string retrained_model;          // "" when not built
+  std::vector<std::string> refuse_runs;  // run folders (adapter/) to evaluate like the methods
+};
+
 int run_demo(const Options& o) {
   Timer timer;
   std::string out = o.str("out"), seed = o.str("seed"), threads = o.str("threads");
@@ -116,10 +139,38 @@ int run_demo(const Options& o) {
     a.insert(a.end(), common.begin(), common.end());
     return a;
   };
-  invoke("train", with({"--model", out + "/base", "--data", data + "/memorise.jsonl", "--full", "--add-eos", "--lr",
-                        o.str("train-lr"), "--epochs", o.str("train-epochs"), "--batch-size", "16", "--schedule",
-                        "cosine", "--warmup", "10", "--out", out + "/memorised"}));
+  auto memorise = [&](const std::string& rows, const std::string& dir) {
+    invoke("train", with({"--model", out + "/base", "--data", rows, "--full", "--add-eos", "--lr", o.str("train-lr"),
+                          "--epochs", o.str("train-epochs"), "--batch-size", "16", "--schedule", "cosine", "--warmup",
+                          "10", "--out", dir}));
+  };
+  memorise(data + "/memorise.jsonl", out + "/memorised");
   std::string memorised = out + "/memorised/model";
+  auto attacks = o.list("attacks");
+  if (attacks.size() == 1 && attacks[0] == "none") attacks.clear();
+  auto controls = o.list("controls");
+  if (controls.size() == 1 && controls[0] == "none") controls.clear();
+  auto wants = [&](const char* c) { return std::find(controls.begin(), controls.end(), c) != controls.end(); };
+  for (auto& c : controls)
+    if (c != "retrain" && c != "refuse") fail(cat("--controls: unknown control '", c, "'"), "use retrain, refuse or none");
+  Controls ctl;
+  if (wants("retrain") && !attacks.empty()) {
+    io::write_records_jsonl(data + "/retain_only.jsonl", [&] {
+      std::vector<io::Record> r = ds.retain;
+      r.insert(r.end(), ds.val_retain.begin(), ds.val_retain.end());
+      return r;
+    }());
+    memorise(data + "/retain_only.jsonl", out + "/retrained");
+    ctl.retrained_model = out + "/retrained/model";
+  }
+  if (wants("refuse")) {
+    write_refusal(ds, data + "/refuse.jsonl");
+    std::string dir = out + "/control-refuse";
+    invoke("train", with({"--model", memorised, "--data", data + "/refuse.jsonl", "--add-eos", "--loss-on", "answer",
+                          "--lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", "--lr",
+                          o.str("unlearn-lr"), "--epochs", "10", "--batch-size", "8", "--no-merge", "--out", dir}));
+    ctl.refuse_runs.push_back(dir);
+  }
   // Reports cover only the reported people: never the validation, holdout or non-member ones.
   auto eval = [&](const std::string& model, const std::string& adapter, const std::string& dir) {
     std::vector<std::string> a = {"--model", model, "--forget", data + "/forget.jsonl", "--retain",
@@ -127,6 +178,14 @@ int run_demo(const Options& o) {
                                   o.str("max-new-tokens"), "--batch-size", "16", "--dtype", "fp32", "--out", dir,
                                   "--threads", threads};
     if (!adapter.empty()) a.insert(a.end(), {"--adapter", adapter});
+    if (!adapter.empty() && !attacks.empty()) {
+      std::string list;
+      for (auto& x : attacks) list += (list.empty() ? "" : ",") + x;
+      a.insert(a.end(), {"--attacks", list, "--seed", seed});
+      bool relearn = std::find(attacks.begin(), attacks.end(), "relearn") != attacks.end();
+      if (relearn) a.insert(a.end(), {"--relearn-lr", o.str("relearn-lr")});
+      if (relearn && !ctl.retrained_model.empty()) a.insert(a.end(), {"--baseline", ctl.retrained_model});
+    }
     invoke("eval run", a);
   };
   eval(memorised, "", out + "/eval-before");
@@ -138,6 +197,10 @@ int run_demo(const Options& o) {
     auto m = method_args(method, o, data);
     a.insert(a.end(), m.begin(), m.end());
     invoke("unlearn", with(a));
+    eval(memorised, dir + "/adapter", dir + "/eval");
+    runs.push_back(dir);
+  }
+  for (const std::string& dir : ctl.refuse_runs) {
     eval(memorised, dir + "/adapter", dir + "/eval");
     runs.push_back(dir);
   }
@@ -164,7 +227,15 @@ Registrar demo_reg({"demo",
                      {"libu-lr", OptType::Float, "5e-4", "phase-2 learning rate of the libu preset (phase 1 searches its own)"},
                      {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch"},
                      {"eval-every", OptType::Int, "5", "validation interval (steps) for selection and early stopping"},
-                     {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"}},
+                     {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"},
+                     {"attacks", OptType::String, "relearn,quantize",
+                      "robustness attacks on every unlearned model (comma list: relearn, quantize, paraphrase; none)"},
+                     {"relearn-lr", OptType::Float, "1e-3",
+                      "relearning attack learning rate (the baselines' unlearning rate: the attacker gets the "
+                      "unlearner's budget)"},
+                     {"controls", OptType::String, "retrain,refuse",
+                      "robustness controls: retrain (memorise the retain people only: the never-trained baseline), "
+                      "refuse (a hide-only refusal adapter, reported as control-refuse); none"}},
                     run_demo});
 
 }  // namespace

@@ -12,6 +12,12 @@ class Timer {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
   void reset() { start_ = std::chrono::steady_clock::now(); }
+  // Seconds since the start or the previous lap, then restarts.
+  double lap() {
+    double s = seconds();
+    reset();
+    return s;
+  }
 
  private:
   std::chrono::steady_clock::time_point start_;

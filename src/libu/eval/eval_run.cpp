@@ -158,6 +158,26 @@ Inputs read_inputs(const EvalRunOptions& opt) {
   return in;
 }
 
+// `eval run --attacks`: the attacks on the evaluated model, reusing its evaluation as the
+// unquantised one; their headline numbers go into metrics.json["attacks"].
+void run_attacks_after(model::CausalLM& model, const text::Tokenizer& tok, const EvalRunOptions& opt, const Inputs& in,
+                       EvalRunResult& res) {
+  attacks::ModelMetrics plain;
+  plain.score = res.score;
+  attacks::AttackOptions ao = *opt.attacks;
+  ao.out_dir = opt.out_dir;
+  ao.mia_dir = opt.mia_dir;  // the same evaluation settings as the plain evaluation
+  ao.generation = opt.generation;
+  ao.mia = opt.mia;
+  ao.dtype = opt.dtype;
+  ao.device = opt.device;
+  attacks::AttackTarget t{&model, !opt.adapter_dir.empty(), &tok, &in.forget, &in.retain, "--forget " + opt.forget,
+                          &plain};
+  res.attacks = attacks::run_attacks(t, ao);
+  res.metrics["attacks"] = attacks::attacks_summary(res.attacks);
+  write_file_atomic(opt.out_dir + "/metrics.json", res.metrics.dump(2) + "\n");
+}
+
 EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const EvalRunOptions& opt,
                        Inputs in) {
   const auto& forget = in.forget;
@@ -214,6 +234,7 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
   write_file_atomic(out + "/rows.csv", scored_rows_csv(rows));
   write_file_atomic(out + "/metrics.json", m.dump(2) + "\n");
   log_leaks(res.score.forget);
+  if (opt.attacks) run_attacks_after(model, tok, opt, in, res);
   return res;
 }
 
@@ -223,18 +244,38 @@ EvalRunResult eval_run(model::CausalLM& model, const text::Tokenizer& tok, const
   return run_with(model, tok, opt, read_inputs(opt));
 }
 
-EvalRunResult eval_run(const EvalRunOptions& opt) {
-  Inputs in = read_inputs(opt);
+namespace {
+
+std::shared_ptr<model::CausalLM> load_model(const EvalRunOptions& opt) {
   model::LoadOptions lo;
   if (opt.dtype != "auto") lo.dtype = model::parse_dtype(opt.dtype);
   lo.device = model::parse_device(opt.device);
-  auto tok = text::Tokenizer::from_model_dir(opt.model_dir);
   auto model = model::CausalLM::load(opt.model_dir, lo);
   if (!opt.adapter_dir.empty()) model::load_adapter(*model, opt.adapter_dir);
   log_info("model ", opt.model_dir, opt.adapter_dir.empty() ? "" : cat(" + adapter ", opt.adapter_dir), " (",
            model::arch_name(model->config().arch), ", ", model::dtype_str(model->dtype()), ", ",
            model->device().str(), ")");
+  return model;
+}
+
+}  // namespace
+
+EvalRunResult eval_run(const EvalRunOptions& opt) {
+  Inputs in = read_inputs(opt);
+  auto tok = text::Tokenizer::from_model_dir(opt.model_dir);
+  auto model = load_model(opt);
   return run_with(*model, tok, opt, std::move(in));
+}
+
+json eval_attack(const EvalRunOptions& opt, const attacks::AttackOptions& ao) {
+  Inputs in = read_inputs(opt);
+  auto tok = text::Tokenizer::from_model_dir(opt.model_dir);
+  auto model = load_model(opt);
+  make_dirs(opt.out_dir);
+  write_file_atomic(opt.out_dir + "/run.json", opt.options_json.dump(2) + "\n");
+  attacks::AttackTarget t{model.get(), !opt.adapter_dir.empty(), &tok, &in.forget, &in.retain, "--forget " + opt.forget,
+                          nullptr};
+  return attacks::run_attacks(t, ao);
 }
 
 }  // namespace libu::eval

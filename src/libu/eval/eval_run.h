@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "libu/eval/attacks/attacks.h"
 #include "libu/eval/generation_eval.h"
 #include "libu/eval/mia.h"
 #include "libu/eval/mmlu.h"
@@ -38,6 +39,9 @@ struct EvalRunOptions {
   MiaOptions mia;                       // max_length, batch_size, ks
   MmluOptions mmlu;                     // shots, subjects, limit, batch_size
   nlohmann::json options_json;          // saved in run.json and metrics.json["options"]
+  // `eval run --attacks`: the robustness attacks after the evaluation (attacks.json, and
+  // their headline numbers in metrics.json["attacks"]); nullopt = none.
+  std::optional<attacks::AttackOptions> attacks;
 };
 
 // At most `limit` records (0 = all), taken round-robin over the (task, sc/qa) groups in
@@ -53,12 +57,18 @@ struct EvalRunResult {
   std::optional<MiaRun> mia;
   std::optional<MmluResult> mmlu;
   nlohmann::json metrics;  // what metrics.json holds
+  nlohmann::json attacks;  // attacks.json when attacks ran, else null
 };
 
 // Loads the model (+ adapter) and tokenizer from opt.model_dir and runs everything.
 EvalRunResult eval_run(const EvalRunOptions& opt);
 // Same with an already loaded model and tokenizer (tests).
 EvalRunResult eval_run(model::CausalLM& model, const text::Tokenizer& tok, const EvalRunOptions& opt);
+
+// `libu eval attack`: loads the model (+ adapter) like eval_run, reads and checks forget /
+// retain (with opt.limit), and runs `attacks` into opt.out_dir (attacks.json + row files;
+// run.json holds opt.options_json). Returns attacks.json's content.
+nlohmann::json eval_attack(const EvalRunOptions& opt, const attacks::AttackOptions& attacks);
 
 // Per-row scores (rows.jsonl lines / rows.csv text): split, id, task, type (sc|qa), score
 // (regurgitation = ROUGE-L recall for SC, knowledge = exact match for QA), input, output,

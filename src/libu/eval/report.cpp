@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "libu/core/error.h"
 #include "libu/io/jsonl.h"
@@ -244,6 +245,68 @@ json read_calibration(const json& run) {
   return out;
 }
 
+// ------------------------------------------------------------ robustness (attacks.json)
+
+json rounded_fields(const json& obj, std::initializer_list<const char*> keys) {
+  json out = json::object();
+  for (const char* k : keys) out[k] = float_at(obj, k);
+  return out;
+}
+
+json read_relearn(const json& r) {
+  json curves = json::object();
+  if (const json* c = field(r, "curves"))
+    for (auto& [who, pts] : c->items()) {
+      json out = json::array();
+      for (const json& p : pts) {
+        json q = rounded_fields(p, {"score", "knowledge", "regurgitation", "nll"});
+        q["step"] = int_at(p, "step");
+        out.push_back(q);
+      }
+      curves[who] = out;
+    }
+  json rec = json::object();
+  if (const json* c = field(r, "recovery"))
+    for (auto& [who, v] : c->items()) rec[who] = rounded_fields(v, {"score", "knowledge", "regurgitation", "nll"});
+  return {{"steps", int_at(r, "steps")}, {"lr", float_at(r, "lr")}, {"fraction", float_at(r, "fraction")},
+          {"probe_rows", int_at(r, "probe_rows")}, {"curves", curves}, {"recovery", rec}};
+}
+
+json read_quantize(const json& q) {
+  json v = json::object();
+  if (const json* vs = field(q, "variants"))
+    for (auto& [name, m] : vs->items()) {
+      json out = rounded_fields(m, {"task_aggregate", "forget_knowledge", "forget_regurgitation", "mia_auc"});
+      const json fk = out["forget_knowledge"], fr = out["forget_regurgitation"];
+      out["forget_score"] = fk.is_number() && fr.is_number() ? r4((fk.get<double>() + fr.get<double>()) / 2) : json(nullptr);
+      v[name] = out;
+    }
+  return {{"group_size", int_at(q, "group_size")}, {"variants", v}};
+}
+
+json read_paraphrase(const json& p) {
+  json out = json::object();
+  if (const json* ms = field(p, "models"))
+    for (auto& [who, per] : ms->items())
+      for (auto& [tmpl, v] : per.items()) {
+        const json* f = field(v, "forget");
+        out[who][tmpl] = f ? float_at(*f, "knowledge") : json(nullptr);
+      }
+  return out;
+}
+
+// eval/attacks.json of a run (from `eval run --attacks` or `eval attack --out RUN/eval`).
+json read_robustness(const std::string& path, json& notes) {
+  if (!path_exists(path)) return nullptr;
+  json a = read_json_opt(path, notes);
+  if (!a.is_object()) return nullptr;
+  json r = json::object();
+  if (const json* x = field(a, "relearn")) r["relearn"] = read_relearn(*x);
+  if (const json* x = field(a, "quantize")) r["quantize"] = read_quantize(*x);
+  if (const json* x = field(a, "paraphrase")) r["paraphrase"] = read_paraphrase(*x);
+  return r;
+}
+
 json collect_run(const std::string& dir, const std::string& name, const ReportOptions& opt, json& notes) {
   json r = {{"name", name}, {"dir", dir}};
   json run = read_json_opt(dir + "/run.json", notes);
@@ -259,6 +322,7 @@ json collect_run(const std::string& dir, const std::string& name, const ReportOp
   r["curves"] = read_curves(dir + "/metrics.jsonl", opt.max_curve_points, notes);
   r["eval"] = read_eval(dir + "/eval", notes);
   r["leaks"] = read_leaks(dir + "/eval/rows.jsonl", opt.top_leaks, notes);
+  r["robustness"] = read_robustness(dir + "/eval/attacks.json", notes);
   return r;
 }
 
@@ -687,6 +751,129 @@ std::string leaks_section(const json& report) {
   return s + "</section>\n";
 }
 
+// ------------------------------------------------------------ robustness
+
+const json& at_path(const json& j, std::initializer_list<const char*> keys) {
+  const json* p = &j;
+  for (const char* k : keys) {
+    p = p->is_object() ? field(*p, k) : nullptr;
+    if (!p) return kNull;
+  }
+  return *p;
+}
+
+std::vector<double> curve_values(const json& pts, const char* key, std::vector<double>& steps) {
+  std::vector<double> y;
+  steps.clear();
+  for (const json& p : pts)
+    if (p[key].is_number()) steps.push_back(double(p["step"].get<int64_t>())), y.push_back(p[key].get<double>());
+  return y;
+}
+
+// Probe score over relearning steps: each run's model, plus the memorised reference and the
+// never-trained baseline of the first run that has them.
+std::string recovery_chart(const json& runs) {
+  std::vector<LineSeries> series;
+  json ref = nullptr, base = nullptr;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const json& c = at_path(runs[i], {"robustness", "relearn", "curves"});
+    if (!c.is_object()) continue;
+    LineSeries s{runs[i]["name"].get<std::string>(), color_of(i), {}, {}};
+    if (c.contains("model")) s.y = curve_values(c["model"], "score", s.x);
+    if (!s.x.empty()) series.push_back(s);
+    if (ref.is_null() && c.contains("reference")) ref = c["reference"];
+    if (base.is_null() && c.contains("baseline")) base = c["baseline"];
+  }
+  if (series.empty()) return "";
+  for (auto [name, pts, color] : {std::tuple{"memorised (reference)", &ref, kBeforeColor},
+                                  std::tuple{"never trained (baseline)", &base, "#000000"}}) {
+    if (!pts->is_array()) continue;
+    LineSeries s{name, color, {}, {}};
+    s.y = curve_values(*pts, "score", s.x);
+    if (!s.x.empty()) series.push_back(s);
+  }
+  return "<figure>" + svg_line_chart("relearning recovery curves", series) +
+         "<figcaption>Probe forget score (mean of knowledge and regurgitation on forget documents never used "
+         "for relearning) over relearning steps on the other forget documents. Removed knowledge stays flat like "
+         "the never-trained baseline; hidden knowledge climbs back towards the memorised level.</figcaption></figure>\n";
+}
+
+std::string quantize_chart(const json& runs, const char* key, const char* what) {
+  static const std::pair<const char*, const char*> kVariants[] = {
+      {"unquantized", "#1f77b4"}, {"int8", "#ff7f0e"}, {"int4", "#d62728"}};
+  std::vector<BarGroup> groups;
+  for (const json& r : runs) {
+    const json& v = at_path(r, {"robustness", "quantize", "variants"});
+    if (!v.is_object()) continue;
+    BarGroup g{r["name"].get<std::string>(), {}};
+    for (auto& [name, color] : kVariants) g.values.push_back(at_path(v, {name, key}));
+    groups.push_back(g);
+  }
+  if (groups.empty()) return "";
+  std::vector<std::pair<std::string, std::string>> series;
+  for (auto& [name, color] : kVariants) series.push_back({name, color});
+  return "<figure>" + svg_bar_chart(cat("quantised ", what), series, groups) + "<figcaption>" + what +
+         " of each run's merged model, unquantised and after an int8 / int4 round trip (symmetric, groups of "
+         "128 along the input dimension).</figcaption></figure>\n";
+}
+
+std::string robustness_table(const json& runs) {
+  std::vector<std::string> rows;
+  for (const json& r : runs) {
+    const json& rb = r["robustness"];
+    if (!rb.is_object()) continue;
+    const json& rec = at_path(rb, {"relearn", "recovery"});
+    auto change = [&](const char* variant, const char* key) {
+      const json &q = at_path(rb, {"quantize", "variants", variant, key}), &u = at_path(rb, {"quantize", "variants", "unquantized", key});
+      return q.is_number() && u.is_number() ? r4(q.get<double>() - u.get<double>()) : json(nullptr);
+    };
+    rows.push_back(cat("<tr>", td_text(r["name"].get<std::string>()), td(at_path(rec, {"model", "score"})),
+                       td(at_path(rec, {"model", "knowledge"})), td(at_path(rec, {"model", "nll"})),
+                       td(at_path(rec, {"baseline", "score"})), td(change("int8", "task_aggregate")),
+                       td(change("int4", "task_aggregate")), td(change("int4", "forget_score")),
+                       td(change("int4", "mia_auc")), "</tr>"));
+  }
+  return scroll(table({"run", "relearn recovery", "recovery (knowledge)", "recovery (NLL)", "baseline recovery",
+                       "int8 \u0394 task agg.", "int4 \u0394 task agg.", "int4 \u0394 forget score", "int4 \u0394 MIA AUC"},
+                      rows, "cmp"));
+}
+
+std::string paraphrase_table(const json& runs) {
+  std::vector<std::string> cols, rows;
+  for (const json& r : runs)
+    for (auto& [t, v] : at_path(r, {"robustness", "paraphrase", "model"}).items())
+      if (std::find(cols.begin(), cols.end(), t) == cols.end()) cols.push_back(t);
+  if (cols.empty()) return "";
+  for (const json& r : runs) {
+    const json& p = at_path(r, {"robustness", "paraphrase"});
+    if (!p.is_object()) continue;
+    for (const char* who : {"model", "reference"}) {
+      if (!p.contains(who)) continue;
+      std::string row = cat("<tr>", td_text(cat(r["name"].get<std::string>(), who == std::string("model") ? "" : " (reference)")));
+      for (auto& c : cols) row += td(at_path(p, {who, c.c_str()}));
+      rows.push_back(row + "</tr>");
+    }
+  }
+  std::vector<std::string> head = {"forget knowledge under"};
+  head.insert(head.end(), cols.begin(), cols.end());
+  return "<h3>Paraphrased forget questions</h3>\n" + scroll(table(head, rows, "cmp")) +
+         "<p class=\"hint\">Template rewrites of the forget QA prompts; the reference row shows whether the "
+         "memorised model answers the rewrite at all.</p>\n";
+}
+
+std::string robustness_section(const json& report) {
+  const json& runs = report["runs"];
+  bool any = false;
+  for (const json& r : runs) any |= r["robustness"].is_object();
+  if (!any) return "";
+  return "<section id=\"robustness\"><h2>Robustness</h2>\n<p class=\"hint\">Attacks that tell removed knowledge "
+         "from hidden knowledge (docs/robustness.md). Recovery = (probe score after relearning \u2212 before) / "
+         "(memorised \u2212 before): near 0 means removed, near 1 means hidden.</p>\n" +
+         robustness_table(runs) + recovery_chart(runs) +
+         quantize_chart(runs, "task_aggregate", "task aggregate") + quantize_chart(runs, "forget_score", "forget score") +
+         paraphrase_table(runs) + "</section>\n";
+}
+
 std::string notes_section(const json& report) {
   if (report["notes"].empty()) return "";
   std::string s = "<section id=\"notes\"><h2>Notes</h2><ul class=\"notes\">\n";
@@ -718,8 +905,8 @@ const char* kCss =
 
 std::string render_report_html(const json& report) {
   std::string body = notes_section(report) + comparison_section(report) + bars_section(report) +
-                     detail_section(report) + training_section(report) + curves_section(report) +
-                     leaks_section(report);
+                     detail_section(report) + training_section(report) + robustness_section(report) +
+                     curves_section(report) + leaks_section(report);
   return cat("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n",
              "<title>libu unlearning report</title>\n<style>", kCss, "</style>\n</head>\n<body>\n",
