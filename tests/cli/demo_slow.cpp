@@ -3,9 +3,12 @@
 // and unlearns with `--preset libu` selecting only on validation rows. Asserted per seed:
 // MIA score >= 0.6, task aggregate >= 0.55, retain knowledge >= 0.8 x before. At seed 0 it
 // also checks that libu-seed (the published code) does not forget, and that phase 1 alone
-// (--epochs 0) raises the forget NLL towards the holdout level within the retain bound.
+// (--epochs 0) raises the forget NLL towards the holdout level within the retain bound. Every
+// seed checks that the relearning attack tells the demo's hide-only control from its
+// never-trained control (issue #11).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "common/shared.h"
@@ -45,6 +48,27 @@ int invoke(const std::string& name, const std::vector<std::string>& args) {
 // (measured at seeds 0 and 1; docs/unlearning.md "Phase 1"): the test asserts 3 %.
 constexpr double kPhase1MinGap = 0.03;
 
+// Robustness (issue #11, docs/robustness.md "The separation test"): the relearning attack
+// separates hiding from removal. The hide-only refusal adapter passes the greedy forget
+// metrics (forget knowledge <= kRefuseMaxKnowledge) but comes back under relearning
+// (recovery >= 0.5); the never-trained model (memorised without the forget people) does not
+// (|recovery| <= 0.2: it can only learn formats from the attack documents, not the probes'
+// facts). Both controls are attacked with the same split, seed and budget.
+constexpr double kRefuseMaxKnowledge = 0.35, kHiddenMinRecovery = 0.5, kNeverTrainedMaxRecovery = 0.2;
+
+void CheckAttacksSeparateHidingFromRemoval(const std::string& out, int seed) {
+  auto refuse = read_json(out + "/control-refuse/eval/metrics.json");
+  EXPECT_LE(knowledge(refuse, "forget"), kRefuseMaxKnowledge) << "seed " << seed << ": the refusal must hide the answers";
+  auto att = read_json(out + "/control-refuse/eval/attacks.json")["relearn"]["recovery"];
+  ASSERT_TRUE(att["model"]["score"].is_number()) << att.dump();
+  ASSERT_TRUE(att["baseline"]["score"].is_number()) << att.dump();
+  EXPECT_GE(att["model"]["score"].get<double>(), kHiddenMinRecovery) << "seed " << seed << ": hidden knowledge recovers";
+  EXPECT_LE(std::abs(att["baseline"]["score"].get<double>()), kNeverTrainedMaxRecovery)
+      << "seed " << seed << ": a never-trained model has nothing to recover";
+  for (const char* f : {"attacks.json", "relearn_rows.jsonl", "quantize_rows.jsonl"})
+    EXPECT_TRUE(std::filesystem::exists(out + "/unlearn-libu/eval/" + f)) << f;
+}
+
 class DemoSeed : public ::testing::TestWithParam<int> {};
 
 TEST_P(DemoSeed, LibuForgetsLikeNeverSeenAndKeepsRetain) {
@@ -62,6 +86,7 @@ TEST_P(DemoSeed, LibuForgetsLikeNeverSeenAndKeepsRetain) {
   auto run = read_json(out + "/unlearn-libu/run.json");
   EXPECT_EQ(run["objective"], "calibrated");
   EXPECT_EQ(run["best_rule"], "calibrated");
+  CheckAttacksSeparateHidingFromRemoval(out, seed);
   if (seed != 0) return;
   auto published = read_json(out + "/unlearn-libu-seed/eval/metrics.json");
   EXPECT_GE(knowledge(published, "forget"), 0.9 * f0) << "libu-seed fine-tunes towards the forget set";

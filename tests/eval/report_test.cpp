@@ -2,6 +2,7 @@
 // (score_predictions_dir, semeval_to_json, scored_rows_json, mia/mmlu JSON), then checks
 // that the HTML is well formed, that every number of report.json appears in the page, that
 // nothing points outside the file, and that missing parts become notes, not crashes.
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -229,6 +230,33 @@ void make_run_dir(const std::string& dir, const std::string& method, int steps, 
   write_file_atomic(dir + "/metrics.jsonl", lines);
 }
 
+// An eval/attacks.json as `eval run --attacks relearn,quantize,paraphrase` writes it.
+void write_attacks(const std::string& dir) {
+  auto point = [](int step, double k, double g, double nll) {
+    return json{{"step", step}, {"knowledge", k}, {"regurgitation", g}, {"score", (k + g) / 2}, {"nll", nll},
+                {"qa_rows", 5}, {"sc_rows", 2}, {"train_loss", nullptr}};
+  };
+  json curves = {{"model", {point(0, 0.1, 0.2, 6.5), point(5, 0.15, 0.25, 5.25), point(10, 0.3, 0.31, 3.125)}},
+                 {"reference", {point(0, 0.9, 0.8, 0.5), point(5, 0.95, 0.8, 0.4), point(10, 0.9, 0.85, 0.45)}},
+                 {"baseline", {point(0, 0.05, 0.3, 4.0), point(5, 0.05, 0.3, 3.9), point(10, 0.0625, 0.3, 3.8)}}};
+  json rec = {{"model", {{"score", 0.2345}, {"knowledge", 0.25}, {"regurgitation", 0.1833}, {"nll", 0.5833}}},
+              {"baseline", {{"score", 0.0123}, {"knowledge", 0.0147}, {"regurgitation", nullptr}, {"nll", 0.0571}}}};
+  auto variant = [](double ta, double fk, double fr, double auc) {
+    return json{{"task_aggregate", ta}, {"forget_knowledge", fk}, {"forget_regurgitation", fr}, {"mia_auc", auc},
+                {"mia_score", 1 - 2 * std::abs(auc - 0.5)}};
+  };
+  json a = {{"format", "libu-attacks-v1"},
+            {"relearn", {{"steps", 10}, {"lr", 0.001}, {"fraction", 0.1}, {"probe_rows", 7}, {"curves", curves}, {"recovery", rec}}},
+            {"quantize", {{"group_size", 128}, {"variants", {{"unquantized", variant(0.61, 0.1, 0.2, 0.55)},
+                                                             {"int8", variant(0.6, 0.1125, 0.2, 0.56)},
+                                                             {"int4", variant(0.52, 0.375, 0.35, 0.7)}}}}},
+            {"paraphrase", {{"models", {{"model", {{"original", {{"forget", {{"knowledge", 0.1}}}}},
+                                                   {"qa", {{"forget", {{"knowledge", 0.2}}}}}}},
+                                        {"reference", {{"original", {{"forget", {{"knowledge", 1.0}}}}},
+                                                       {"qa", {{"forget", {{"knowledge", 0.4}}}}}}}}}}}};
+  write_file_atomic(dir + "/attacks.json", a.dump(2));
+}
+
 struct Fixture {
   std::string root, before, run_a, run_b, out;
 };
@@ -246,6 +274,7 @@ Fixture make_fixture(const std::string& name) {
   make_eval_dir(f.run_a + "/eval",
                 {"a small village near the coast", "Leeds", "<b>555 0199</b> & bram's email", "unknown", "nothing"},
                 ro, 0.0, 0.44);
+  write_attacks(f.run_a + "/eval");
   make_run_dir(f.run_b, "gd", 12, 2.0);
   make_eval_dir(f.run_b + "/eval", {fo[0], "Selby", "555 0199 call me", "555 0199", "was built in 2006"},
                 {"marine biology at a university", "marine", "opened in 2011", "Orchard Street"}, -0.2, 0.3);
@@ -333,6 +362,23 @@ TEST(Report, NumbersMatchTheScorer) {
   EXPECT_NE(html.find("&lt;b&gt;555 0199&lt;/b&gt; &amp; bram&#39;s email"), std::string::npos);
   EXPECT_NE(html.find("<polyline"), std::string::npos);
   EXPECT_NE(run_report(f).table.find("libu"), std::string::npos);
+}
+
+TEST(Report, RobustnessSectionFromAttacksJson) {
+  Fixture f = make_fixture("report_robust");
+  json d = run_report(f).data;
+  const json& rb = d["runs"][0]["robustness"];
+  ASSERT_TRUE(rb.is_object());
+  EXPECT_DOUBLE_EQ(rb["relearn"]["recovery"]["model"]["score"].get<double>(), 0.2345);
+  EXPECT_EQ(rb["relearn"]["curves"]["reference"].size(), 3u);
+  EXPECT_DOUBLE_EQ(rb["quantize"]["variants"]["int4"]["forget_score"].get<double>(), 0.3625);  // (0.375 + 0.35) / 2
+  EXPECT_DOUBLE_EQ(rb["paraphrase"]["reference"]["qa"].get<double>(), 0.4);
+  EXPECT_TRUE(d["runs"][1]["robustness"].is_null());  // no attacks.json: no section entry, no note
+  const std::string html = read_file(f.out);
+  EXPECT_NE(html.find("<section id=\"robustness\">"), std::string::npos);
+  EXPECT_NE(html.find("relearning recovery curves"), std::string::npos);
+  EXPECT_NE(html.find("never trained (baseline)"), std::string::npos);
+  EXPECT_NE(html.find("quantised task aggregate"), std::string::npos);
 }
 
 TEST(Report, CurvesAreThinnedKeepingEnds) {

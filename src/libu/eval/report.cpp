@@ -822,19 +822,50 @@ std::string robustness_table(const json& runs) {
   for (const json& r : runs) {
     const json& rb = r["robustness"];
     if (!rb.is_object()) continue;
-    const json& rec = at_path(rb, {"relearn", "recovery"});
-    auto change = [&](const char* variant, const char* key) {
-      const json &q = at_path(rb, {"quantize", "variants", variant, key}), &u = at_path(rb, {"quantize", "variants", "unquantized", key});
-      return q.is_number() && u.is_number() ? r4(q.get<double>() - u.get<double>()) : json(nullptr);
-    };
-    rows.push_back(cat("<tr>", td_text(r["name"].get<std::string>()), td(at_path(rec, {"model", "score"})),
-                       td(at_path(rec, {"model", "knowledge"})), td(at_path(rec, {"model", "nll"})),
-                       td(at_path(rec, {"baseline", "score"})), td(change("int8", "task_aggregate")),
-                       td(change("int4", "task_aggregate")), td(change("int4", "forget_score")),
-                       td(change("int4", "mia_auc")), "</tr>"));
+    const json& rl = at_path(rb, {"relearn"});
+    for (const char* who : {"model", "baseline"}) {
+      const json& rec = at_path(rl, {"recovery", who});
+      if (!rec.is_object()) continue;
+      rows.push_back(cat("<tr>", td_text(cat(r["name"].get<std::string>(), who == std::string("model") ? "" : " (baseline)")),
+                         td(rec["score"]), td(rec["knowledge"]), td(rec["regurgitation"]), td(rec["nll"]),
+                         td(rl["steps"]), td(rl["lr"]), td(rl["fraction"]), td(rl["probe_rows"]), "</tr>"));
+    }
   }
-  return scroll(table({"run", "relearn recovery", "recovery (knowledge)", "recovery (NLL)", "baseline recovery",
-                       "int8 \u0394 task agg.", "int4 \u0394 task agg.", "int4 \u0394 forget score", "int4 \u0394 MIA AUC"},
+  if (rows.empty()) return "";
+  return "<h3>Relearning</h3>\n" +
+         scroll(table({"run", "recovery (score)", "recovery (knowledge)", "recovery (regurgitation)", "recovery (NLL)",
+                       "steps", "lr", "attack share", "probe rows"},
+                      rows, "cmp"));
+}
+
+// Every measured point of every relearning curve (the chart's numbers, as text).
+std::string relearn_points_table(const json& runs) {
+  std::vector<std::string> rows;
+  for (const json& r : runs)
+    for (auto& [who, pts] : at_path(r, {"robustness", "relearn", "curves"}).items())
+      for (const json& p : pts)
+        rows.push_back(cat("<tr>", td_text(r["name"].get<std::string>()), td_text(who), td(p["step"]), td(p["score"]),
+                           td(p["knowledge"]), td(p["regurgitation"]), td(p["nll"]), "</tr>"));
+  if (rows.empty()) return "";
+  return "<details><summary>curve points</summary>" +
+         scroll(table({"run", "model", "step", "probe score", "knowledge", "regurgitation", "answer NLL"}, rows, "cmp")) +
+         "</details>\n";
+}
+
+std::string quantize_table(const json& runs) {
+  std::vector<std::string> rows;
+  for (const json& r : runs) {
+    const json& q = at_path(r, {"robustness", "quantize"});
+    if (!q.is_object()) continue;
+    for (auto& [name, v] : q["variants"].items())
+      rows.push_back(cat("<tr>", td_text(r["name"].get<std::string>()), td_text(name), td(q["group_size"]),
+                         td(v["task_aggregate"]), td(v["forget_knowledge"]), td(v["forget_regurgitation"]),
+                         td(v["forget_score"]), td(v["mia_auc"]), "</tr>"));
+  }
+  if (rows.empty()) return "";
+  return "<h3>Quantisation</h3>\n" +
+         scroll(table({"run", "variant", "group", "task aggregate", "forget knowledge", "forget regurgitation",
+                       "forget score", "MIA AUC"},
                       rows, "cmp"));
 }
 
@@ -869,7 +900,7 @@ std::string robustness_section(const json& report) {
   return "<section id=\"robustness\"><h2>Robustness</h2>\n<p class=\"hint\">Attacks that tell removed knowledge "
          "from hidden knowledge (docs/robustness.md). Recovery = (probe score after relearning \u2212 before) / "
          "(memorised \u2212 before): near 0 means removed, near 1 means hidden.</p>\n" +
-         robustness_table(runs) + recovery_chart(runs) +
+         robustness_table(runs) + recovery_chart(runs) + relearn_points_table(runs) + quantize_table(runs) +
          quantize_chart(runs, "task_aggregate", "task aggregate") + quantize_chart(runs, "forget_score", "forget score") +
          paraphrase_table(runs) + "</section>\n";
 }

@@ -53,8 +53,23 @@ KVCache CausalLM::new_cache() const {
   return c;
 }
 
+const torch::Tensor& CausalLM::head_weight() const {
+  return cfg_.tie_word_embeddings ? weight("model.embed_tokens.weight") : weight("lm_head.weight");  // [V, D]
+}
+
 torch::Tensor CausalLM::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                 const torch::Tensor& position_ids, KVCache* cache, bool last_only) {
+  auto x = trunk(input_ids, attention_mask, position_ids, cache, last_only);  // [B, T, D]
+  return torch::linear(x, head_weight()).to(torch::kFloat);                   // [B, T, V]
+}
+
+torch::Tensor CausalLM::hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                      const torch::Tensor& position_ids) {
+  return trunk(input_ids, attention_mask, position_ids, nullptr, false);
+}
+
+torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                              const torch::Tensor& position_ids, KVCache* cache, bool last_only) {
   int64_t B = input_ids.size(0), T = input_ids.size(1);
   auto ids = input_ids.to(device_);
   int64_t past = cache ? cache->length() : 0;
@@ -92,9 +107,7 @@ torch::Tensor CausalLM::forward(const torch::Tensor& input_ids, const torch::Ten
     }
   }
   if (last_only) x = x.narrow(1, T - 1, 1);
-  x = arch_->final_norm(cfg_, [this](const std::string& n) -> const torch::Tensor& { return weight(n); }, x);
-  const auto& head = cfg_.tie_word_embeddings ? emb : weight("lm_head.weight");  // [V, D]
-  return torch::linear(x, head).to(torch::kFloat);  // [B, T, V]
+  return arch_->final_norm(cfg_, [this](const std::string& n) -> const torch::Tensor& { return weight(n); }, x);
 }
 
 void CausalLM::add_lora(const LoraConfig& lc, uint64_t seed) {

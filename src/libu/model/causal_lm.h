@@ -42,6 +42,12 @@ class CausalLM {
                         const torch::Tensor& position_ids = {}, KVCache* cache = nullptr,
                         bool last_only = false);
   KVCache new_cache() const;
+  // The final-normed hidden states [B, T, D] in the compute dtype (forward() without the LM
+  // head), and the LM head weight [V, D] (the embedding when tied): forward() ==
+  // linear(hidden_states(), head_weight()).to(fp32). For the lean LM head (lm_head.h).
+  torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask = {},
+                              const torch::Tensor& position_ids = {});
+  const torch::Tensor& head_weight() const;
 
   // LoRA: PEFT init with A ~ Kaiming-uniform(a=sqrt 5) from `seed`, B = 0.
   void add_lora(const LoraConfig& cfg, uint64_t seed);
@@ -67,6 +73,8 @@ class CausalLM {
 
  private:
   friend std::shared_ptr<CausalLM> load_impl(const std::string&, const LoadOptions&);
+  torch::Tensor trunk(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                      const torch::Tensor& position_ids, KVCache* cache, bool last_only);
   torch::Tensor layer(int64_t i, const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                       const torch::Tensor& mask, KVSlot* slot);
   torch::Tensor linear(const torch::Tensor& x, const std::string& module) const;

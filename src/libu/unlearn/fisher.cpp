@@ -4,6 +4,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/progress.h"
+#include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
 
 namespace libu::unlearn {
@@ -27,8 +28,8 @@ int64_t for_each_gradient(model::CausalLM& m, const std::vector<data::Example>& 
   Progress bar(label, int64_t(batches.size()), "batch");
   for (auto& rows : batches) {
     auto b = make_batch(ex, rows, pad_id, m.device());
-    auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
-    auto loss = model::causal_lm_loss(temperature == 1.0 ? logits : logits / temperature, b.labels);
+    // CE(logits / T) through the lean LM head: no [B, T, V] logits tensor.
+    auto loss = model::lean_causal_lm_loss(m, b.input_ids, b.attention_mask, b.labels, temperature);
     auto grads = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
     for (size_t i = 0; i < grads.size(); ++i)
       if (!grads[i].defined()) grads[i] = torch::zeros_like(params[i]);

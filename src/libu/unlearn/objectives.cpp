@@ -1,6 +1,7 @@
 #include "libu/unlearn/objectives.h"
 
 #include "libu/core/error.h"
+#include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
 
 namespace libu::unlearn {
@@ -45,6 +46,16 @@ torch::Tensor reference_logits(model::CausalLM& m, const TensorBatch& b) {
   return logits;
 }
 
+// Per-row summed log-prob [B] of the reference model (adapter off), through the lean head.
+torch::Tensor reference_seq_logprob(model::CausalLM& m, const TensorBatch& b) {
+  torch::NoGradGuard ng;
+  bool was = m.lora_enabled();
+  m.set_lora_enabled(false);
+  auto lp = model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels).first.sum(1);  // [B]
+  m.set_lora_enabled(was);
+  return lp;
+}
+
 // KL(π_ref ‖ π_θ) per loss position, averaged over loss positions (shifted like the CE).
 torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref_logits, const torch::Tensor& labels) {
   int64_t T = logits.size(1);
@@ -57,11 +68,10 @@ torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref
 
 }  // namespace
 
-torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const TensorBatch& b, const ObjectiveParams& p,
-                                     std::map<std::string, double>& logs) {
+torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
+                                     const ObjectiveParams& p, std::map<std::string, double>& logs) {
   if (std::isnan(p.calib_tau))
     fail("the calibrated objective needs the holdout level tau", "pass --holdout (never-seen rows of the same kind)");
-  auto [lp, n] = model::sequence_logprob(logits, b.labels);  // [B] summed log-prob, [B] loss tokens
   auto has = n.gt(0).to(lp.dtype());                       // rows without loss tokens do not count
   auto nll_row = -lp / n.clamp_min(1.0);                   // [B] mean token NLL per row
   auto tau = torch::full_like(nll_row, p.calib_tau);       // [B]: the row's own level, else the global τ
@@ -81,15 +91,18 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const TensorBa
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget, const ObjectiveParams& p) {
   Terms t;
   if (!is_forget && !uses_retain(o)) return t;
-  auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
-  auto nll = model::causal_lm_loss(logits, b.labels);      // mean CE over loss tokens
+  // Token log-probs at the loss positions through the lean LM head (no [B, T, V] logits);
+  // only KL's retain term needs the full distribution.
+  auto [logp, mask] = model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1] each
+  auto lp = logp.sum(1), n = mask.sum(1);                 // [B] summed log-prob, [B] loss tokens
+  auto nll = -lp.sum() / n.sum().clamp_min(1.0);          // mean CE over loss tokens
   const char* key = is_forget ? "nll_f" : "nll_r";
   t.logs[key] = nll.item<double>();
   if (o == Objective::SFT) {
     t.loss = nll;
   } else if (!is_forget) {
     if (o == Objective::KL) {
-      auto kl = kl_ref_theta(logits, reference_logits(m, b), b.labels);
+      auto kl = kl_ref_theta(m.forward(b.input_ids, b.attention_mask), reference_logits(m, b), b.labels);
       t.logs["kl_r"] = kl.item<double>();
       t.loss = p.retain_weight * kl;
     } else {
@@ -100,20 +113,18 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   } else if (o == Objective::Seed) {
     t.loss = nll;
   } else if (o == Objective::NPO) {
-    auto [lp, n] = model::sequence_logprob(logits, b.labels);                // [B]
-    auto [lp_ref, n2] = model::sequence_logprob(reference_logits(m, b), b.labels);
+    auto lp_ref = reference_seq_logprob(m, b);  // [B]
     // (2/β)·log(1 + exp(β·(log π_θ − log π_ref))) = (2/β)·softplus(β·Δ)
     auto l = torch::softplus(p.npo_beta * (lp - lp_ref)).mean() * (2.0 / p.npo_beta);
     t.logs["npo_f"] = l.item<double>();
     t.loss = l;
   } else if (o == Objective::SimNPO) {
-    auto [lp, n] = model::sequence_logprob(logits, b.labels);  // [B]
-    auto avg_nll = -lp / n.clamp_min(1.0);                      // S_f / |y|
+    auto avg_nll = -lp / n.clamp_min(1.0);  // S_f / |y|
     auto l = -torch::log_sigmoid(p.simnpo_beta * (avg_nll - p.simnpo_delta)).mean() * (2.0 / p.simnpo_beta);
     t.logs["simnpo_f"] = l.item<double>();
     t.loss = l;
   } else if (o == Objective::Calibrated) {
-    t.loss = calibrated_forget_loss(logits, b, p, t.logs);
+    t.loss = calibrated_forget_loss(lp, n, b, p, t.logs);
   }
   return t;
 }

@@ -53,11 +53,11 @@ bool uses_retain(Objective o);
 //     optimum (AUC 0.5 against unseen data).
 // π_ref is the same model with the LoRA adapter disabled (no second copy of the weights).
 // The calibrated forget term on one micro-batch (see above); logs calib_f and the share of
-// rows still below τ. logits [B, T, V]. τ per row is b.target_nll where set (the holdout
+// rows still below τ. lp [B]: each row's summed label log-prob, n [B]: its loss tokens. τ per row is b.target_nll where set (the holdout
 // level of the row's kind), else p.calib_tau; the mean over rows is weighted by b.weight
 // (kind-balanced, see run.cpp). Raises when τ is unknown.
-torch::Tensor calibrated_forget_loss(const torch::Tensor& logits, const TensorBatch& b, const ObjectiveParams& p,
-                                     std::map<std::string, double>& logs);
+torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
+                                     const ObjectiveParams& p, std::map<std::string, double>& logs);
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,
                      const ObjectiveParams& p);
 

@@ -13,6 +13,7 @@
 #include "libu/core/progress.h"
 #include "libu/core/timing.h"
 #include "libu/io/jsonl.h"
+#include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
 #include "libu/model/peft_io.h"
 #include "libu/model/tensor_io.h"
@@ -226,6 +227,7 @@ struct Trainer::Impl {
         if (!g[i].defined()) g[i] = torch::zeros_like(params[i]);
       sophia->update_hessian_gnb(g);
     } else if (src == optim::HessianSource::Hutchinson) {
+      model::FullLogitsGuard twice_differentiable;  // Hessian-vector products need plain autograd
       auto loss = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params).loss;
       if (!loss.defined()) return;
       auto h = optim::hutchinson_diag(loss, params, sophia->rng());

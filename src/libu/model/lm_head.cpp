@@ -1,0 +1,108 @@
+// libu/model/lm_head.cpp — see lm_head.h.
+#include "libu/model/lm_head.h"
+
+#include <algorithm>
+
+#include "libu/model/loss.h"
+
+namespace libu::model {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// The accumulation dtype: fp32, or fp64 for fp64 inputs (the finite-difference tests).
+c10::ScalarType acc_dtype(const torch::Tensor& h) { return h.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat; }
+
+// One chunk's logits at temperature T, in the accumulation dtype: [c, V].
+torch::Tensor chunk_logits(const torch::Tensor& h, const torch::Tensor& W, double T) {
+  auto z = torch::linear(h, W).to(acc_dtype(h));
+  return T == 1.0 ? z : z / T;
+}
+
+struct LabelLogprobFn : public torch::autograd::Function<LabelLogprobFn> {
+  static torch::Tensor forward(AutogradContext* ctx, torch::Tensor h, torch::Tensor W, torch::Tensor y, double T,
+                               int64_t chunk) {
+    const int64_t N = h.size(0);
+    auto out = torch::empty({N}, h.options().dtype(acc_dtype(h)));  // [N]
+    auto lse = torch::empty({N}, h.options().dtype(acc_dtype(h)));  // [N]
+    for (int64_t s = 0; s < N; s += chunk) {
+      const int64_t c = std::min(chunk, N - s);
+      auto z = chunk_logits(h.narrow(0, s, c), W, T);  // [c, V]
+      auto l = torch::logsumexp(z, -1);                // [c]
+      lse.narrow(0, s, c).copy_(l);
+      out.narrow(0, s, c).copy_(z.gather(1, y.narrow(0, s, c).unsqueeze(1)).squeeze(1) - l);
+    }
+    ctx->save_for_backward({h, W, y, lse});
+    ctx->saved_data["T"] = T;
+    ctx->saved_data["chunk"] = chunk;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
+    auto saved = ctx->get_saved_variables();
+    const auto &h = saved[0], &W = saved[1], &y = saved[2], &lse = saved[3];
+    const double T = ctx->saved_data["T"].toDouble();
+    const int64_t chunk = ctx->saved_data["chunk"].toInt(), N = h.size(0);
+    const bool need_h = ctx->needs_input_grad(0), need_w = ctx->needs_input_grad(1);
+    auto g = grad_out[0].to(acc_dtype(h));  // [N]
+    torch::Tensor dh = need_h ? torch::empty_like(h) : torch::Tensor();
+    torch::Tensor dW = need_w ? torch::zeros(W.sizes(), W.options().dtype(acc_dtype(h))) : torch::Tensor();
+    for (int64_t s = 0; s < N; s += chunk) {
+      const int64_t c = std::min(chunk, N - s);
+      auto hc = h.narrow(0, s, c), gc = g.narrow(0, s, c).unsqueeze(1);               // [c, D], [c, 1]
+      auto p = (chunk_logits(hc, W, T) - lse.narrow(0, s, c).unsqueeze(1)).exp_();   // softmax [c, V]
+      auto dz = p.mul_(gc).neg_();                                                   // −g·p
+      dz.scatter_add_(1, y.narrow(0, s, c).unsqueeze(1), gc);                        // + g·onehot
+      if (T != 1.0) dz.div_(T);
+      if (need_h) dh.narrow(0, s, c).copy_(torch::matmul(dz.to(h.scalar_type()), W));  // [c, D]
+      if (need_w) dW.add_(torch::matmul(dz.t(), hc.to(dz.scalar_type())));             // [V, D]
+    }
+    return {dh, need_w ? dW.to(W.scalar_type()) : torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+namespace {
+thread_local bool full_logits_mode = false;
+}  // namespace
+
+FullLogitsGuard::FullLogitsGuard() : prev_(full_logits_mode) { full_logits_mode = true; }
+FullLogitsGuard::~FullLogitsGuard() { full_logits_mode = prev_; }
+bool FullLogitsGuard::active() { return full_logits_mode; }
+
+int64_t lm_head_chunk_rows(int64_t vocab) { return std::max<int64_t>(1, (int64_t(16) << 20) / std::max<int64_t>(1, vocab)); }
+
+torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, const torch::Tensor& y, double temperature,
+                             int64_t chunk_rows) {
+  if (chunk_rows <= 0) chunk_rows = lm_head_chunk_rows(W.size(0));
+  return LabelLogprobFn::apply(h, W, y, temperature, chunk_rows);
+}
+
+std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
+                                                            const torch::Tensor& attention_mask,
+                                                            const torch::Tensor& labels, double temperature) {
+  if (FullLogitsGuard::active()) {
+    auto logits = m.forward(input_ids, attention_mask);  // [B, T, V], twice differentiable
+    return token_logprobs(temperature == 1.0 ? logits : logits / temperature, labels);
+  }
+  auto h = m.hidden_states(input_ids, attention_mask);  // [B, T, D]
+  const int64_t B = h.size(0), T = h.size(1);
+  auto y = labels.narrow(1, 1, T - 1).to(h.device());  // [B, T-1]
+  auto mask = y.ne(kIgnoreIndex);                      // [B, T-1]
+  auto idx = mask.reshape({-1}).nonzero().squeeze(1);  // [N] flat loss positions
+  auto hs = h.narrow(1, 0, T - 1).reshape({B * (T - 1), -1}).index_select(0, idx);  // [N, D]
+  auto lp = label_logprobs(hs, m.head_weight(), y.reshape({-1}).index_select(0, idx), temperature);  // [N]
+  auto full = torch::zeros({B * (T - 1)}, lp.options()).index_put({idx}, lp);  // differentiable scatter
+  return {full.view({B, T - 1}), mask.to(torch::kFloat)};
+}
+
+torch::Tensor lean_causal_lm_loss(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                  const torch::Tensor& labels, double temperature) {
+  auto [logp, mask] = lean_token_logprobs(m, input_ids, attention_mask, labels, temperature);
+  return -logp.sum() / mask.sum().clamp_min(1.0);
+}
+
+}  // namespace libu::model

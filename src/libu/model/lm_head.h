@@ -1,0 +1,50 @@
+// libu/model/lm_head.h — the lean LM head (issue #12): label log-probabilities straight from the
+// final hidden states, only at the loss positions, in chunks of rows. No [tokens, V] fp32
+// logits tensor is alive at once: the forward keeps only each row's log-sum-exp, and the
+// backward recomputes one chunk's logits at a time (the memory-saving cross-entropy of
+// Wijmans et al. 2024, "Cut Your Losses in Large-Vocabulary Language Models", done here
+// with plain matmuls per chunk).
+//   d log p(y|z) / dz = onehot(y) − softmax(z),  z = (h Wᵀ) / T
+//   dL/dh = (g ⊙ (onehot − p)) W / T,  dL/dW = (g ⊙ (onehot − p))ᵀ h / T
+#pragma once
+#include <torch/torch.h>
+
+#include "libu/model/causal_lm.h"
+
+namespace libu::model {
+
+// Rows per chunk so that one chunk's fp32 logits take about 64 MB.
+int64_t lm_head_chunk_rows(int64_t vocab);
+
+// log p(y_i | h_i) at temperature T, fp32 [N] (fp64 for fp64 inputs). h: [N, D] (compute dtype), W: [V, D] (same
+// dtype), y: [N] int64 in [0, V). Differentiable in h and W (W only when it requires grad).
+// The logits are h Wᵀ in the compute dtype, then fp32, as CausalLM::forward computes them.
+torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, const torch::Tensor& y,
+                             double temperature = 1.0, int64_t chunk_rows = 0);
+
+// The lean backward is first-order only (it recomputes the logits outside the graph). Code that
+// differentiates twice (Sophia-H's Hessian-vector products) holds a FullLogitsGuard: while one
+// is alive on this thread, lean_token_logprobs goes through full logits and plain autograd.
+class FullLogitsGuard {
+ public:
+  FullLogitsGuard();
+  ~FullLogitsGuard();
+  FullLogitsGuard(const FullLogitsGuard&) = delete;
+  FullLogitsGuard& operator=(const FullLogitsGuard&) = delete;
+  static bool active();
+
+ private:
+  bool prev_;
+};
+
+// token_logprobs(m.forward(ids, mask), labels) without the [B, T, V] logits: returns
+// logp [B, T-1] (0 where masked) and mask [B, T-1], fp32, from the hidden states gathered at
+// the loss positions only.
+std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
+                                                            const torch::Tensor& attention_mask,
+                                                            const torch::Tensor& labels, double temperature = 1.0);
+// HF's mean cross-entropy over the loss positions (== causal_lm_loss(m.forward(..), labels)).
+torch::Tensor lean_causal_lm_loss(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                  const torch::Tensor& labels, double temperature = 1.0);
+
+}  // namespace libu::model
