@@ -32,6 +32,14 @@ inline double gemm_peak(c10::ScalarType dt, int64_t n, int reps) {
   return 2.0 * double(n) * double(n) * double(n) / median(t) / 1e9;
 }
 
+// The machine's peak for `dt`: the maximum over n ∈ {1024, 2048, 4096} (on this machine
+// oneDNN's bf16 matmul is fastest at 1024²–2048² and slower at 4096²; issue #12).
+inline double gemm_peak_max(c10::ScalarType dt, int reps) {
+  double best = 0;
+  for (int64_t n : {1024, 2048, 4096}) best = std::max(best, gemm_peak(dt, n, reps));
+  return best;
+}
+
 // FLOPs of one LoRA step on B rows of T tokens: linear layers 2·N·tokens forward +
 // 2·N·tokens for input gradients (the frozen base needs no weight gradients), attention
 // 4·L·T²·D forward ×3 (forward + backward).

@@ -2,10 +2,16 @@
 //   gemm:  the measured bf16 / fp32 square-matmul peak of this machine (GFLOP/s);
 //   step:  a LoRA forward+backward training step (r 24, q/k/v/o, like the PyTorch peer
 //          shared/bench/pytorch_peer_lora_step.py) on an `init --preset` model, with
-//          tokens/s, GFLOP/s and model FLOPs utilisation against the measured peak.
-// Usage: model_bench [--case gemm|step|all] [--preset tiny|1b|7b] [--T 256] [--B 1]
+//          tokens/s, GFLOP/s and model FLOPs utilisation against the measured peak;
+//   tiny-train: full fine-tuning steps/s (forward, backward, AdamW) of the demo-shaped tiny
+//          model at --vocab V, the loss through the lean LM head and through full logits,
+//          run alternately in one invocation (issue #12).
+// The peak is the maximum over n in {1024, 2048, 4096} of an n^3 matmul (or only --n when given).
+// Usage: model_bench [--case gemm|step|tiny-train|all] [--preset tiny|1b|7b] [--T 256] [--B 1]
 //                    [--dtype bf16|fp32|both] [--steps 3] [--threads N] [--checkpointing]
+//                    [--vocab V] [--n N] [--profile TRACE.json (tiny-train)] [--head lean|full (step)]
 #include <torch/torch.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
 #include <iostream>
@@ -18,6 +24,7 @@
 #include "libu/core/timing.h"
 #include "libu/model/causal_lm.h"
 #include "libu/model/export.h"
+#include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
 #include "libu/model/runtime.h"
 
@@ -29,7 +36,8 @@ namespace {
 std::map<std::string, std::string> parse_args(int argc, char** argv) {
   std::map<std::string, std::string> a = {{"case", "all"},  {"preset", "1b"},           {"T", "256"},
                                           {"B", "1"},       {"dtype", "both"},          {"steps", "3"},
-                                          {"threads", "0"}, {"checkpointing", "false"}, {"n", "4096"}};
+                                          {"threads", "0"}, {"checkpointing", "false"}, {"n", "0"},
+                                          {"vocab", "0"},   {"profile", ""},              {"head", "lean"}};
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
     if (k.rfind("--", 0) != 0) continue;
@@ -43,7 +51,7 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
 }
 
 nlohmann::json bench_step(const std::string& preset, c10::ScalarType dt, int64_t B, int64_t T, int steps, bool ckpt,
-                          double peak) {
+                          double peak, bool lean) {
   auto cfg = preset_config("olmo", preset, 0);
   CausalLM m(cfg, init_weights(cfg, 0, dt));
   LoraConfig lc;
@@ -56,7 +64,7 @@ nlohmann::json bench_step(const std::string& preset, c10::ScalarType dt, int64_t
   std::vector<double> times;
   for (int s = 0; s < steps + 1; ++s) {
     Timer tm;
-    auto loss = causal_lm_loss(m.forward(ids), ids);
+    auto loss = lean ? lean_causal_lm_loss(m, ids, {}, ids) : causal_lm_loss(m.forward(ids), ids);
     loss.backward();
     for (auto& p : m.lora()->parameters()) p.mutable_grad().zero_();
     if (s > 0) times.push_back(tm.seconds());  // step 0 is warm-up
@@ -70,6 +78,7 @@ nlohmann::json bench_step(const std::string& preset, c10::ScalarType dt, int64_t
           {"T", T},
           {"threads", threads()},
           {"checkpointing", ckpt},
+          {"head", lean ? "lean" : "full-logits"},
           {"steps", steps},
           {"step_s_median", sec},
           {"tokens_per_s", double(B * T) / sec},
@@ -77,6 +86,54 @@ nlohmann::json bench_step(const std::string& preset, c10::ScalarType dt, int64_t
           {"peak_gflops", peak},
           {"mfu", fl / sec / 1e9 / peak},
           {"peak_rss_mb", peak_rss_bytes() / 1e6}};
+}
+
+// One full fine-tuning step (forward, backward, AdamW) of the tiny preset on B x T tokens.
+double tiny_step_seconds(CausalLM& m, torch::optim::AdamW& opt, const torch::Tensor& ids, bool lean) {
+  Timer tm;
+  auto loss = lean ? lean_causal_lm_loss(m, ids, {}, ids) : causal_lm_loss(m.forward(ids), ids);
+  opt.zero_grad();
+  loss.backward();
+  opt.step();
+  return tm.seconds();
+}
+
+// Chrome trace (libtorch's autograd profiler) of `steps` lean-head steps, for docs/BENCHMARKS.md's
+// op table (scripts/profile-top-ops.py sums it per op).
+void profile_tiny_train(CausalLM& m, torch::optim::AdamW& opt, const torch::Tensor& ids, int steps,
+                        const std::string& path) {
+  torch::autograd::profiler::RecordProfile guard(path);
+  for (int s = 0; s < steps; ++s) tiny_step_seconds(m, opt, ids, true);
+}
+
+std::vector<nlohmann::json> bench_tiny_train(int64_t vocab, int64_t B, int64_t T, int steps,
+                                             const std::string& profile) {
+  auto cfg = preset_config("olmo", "tiny", vocab);
+  CausalLM m(cfg, init_weights(cfg, 0, torch::kFloat));
+  m.enable_full_training();
+  m.set_training(true);
+  std::vector<torch::Tensor> params;
+  for (auto& [n, t] : m.trainable()) params.push_back(t);
+  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(1e-4));
+  auto ids = torch::randint(0, cfg.vocab_size, {B, T}, torch::kLong);
+  std::map<bool, std::vector<double>> t;
+  for (bool lean : {true, false}) tiny_step_seconds(m, opt, ids, lean);  // warm-up
+  for (int s = 0; s < steps; ++s)
+    for (bool lean : {true, false}) t[lean].push_back(tiny_step_seconds(m, opt, ids, lean));
+  if (!profile.empty()) profile_tiny_train(m, opt, ids, 3, profile);
+  std::vector<nlohmann::json> out;
+  for (bool lean : {true, false})
+    out.push_back({{"bench", "tiny_train_step"},
+                   {"head", lean ? "lean" : "full-logits"},
+                   {"vocab", cfg.vocab_size},
+                   {"B", B},
+                   {"T", T},
+                   {"threads", threads()},
+                   {"steps", steps},
+                   {"step_s_median", bench::median(t[lean])},
+                   {"steps_per_s", 1.0 / bench::median(t[lean])},
+                   {"speedup_vs_full", bench::median(t[false]) / bench::median(t[lean])}});
+  return out;
 }
 
 }  // namespace
@@ -89,21 +146,32 @@ int main(int argc, char** argv) {
     if (a["dtype"] == "both" || a["dtype"] == "bf16") dts.push_back(torch::kBFloat16);
     if (a["dtype"] == "both" || a["dtype"] == "fp32") dts.push_back(torch::kFloat);
     std::map<c10::ScalarType, double> peaks;
+    if (a["case"] == "tiny-train") {
+      int64_t vocab = std::stoll(a["vocab"]);
+      for (const auto& j : bench_tiny_train(vocab > 0 ? vocab : 2048, std::stoll(a["B"]), std::stoll(a["T"]),
+                                            std::stoi(a["steps"]), a["profile"]))
+        std::cout << j.dump() << std::endl;
+      return 0;
+    }
+    std::vector<int64_t> sizes = {1024, 2048, 4096};
+    if (std::stoll(a["n"]) > 0) sizes = {std::stoll(a["n"])};
     for (auto dt : dts) {
-      peaks[dt] = bench::gemm_peak(dt, std::stoll(a["n"]), 5);
+      nlohmann::json per = nlohmann::json::object();
+      for (int64_t n : sizes) {
+        double g = bench::gemm_peak(dt, n, 5);
+        per[std::to_string(n)] = g;
+        peaks[dt] = std::max(peaks[dt], g);
+      }
       if (a["case"] == "all" || a["case"] == "gemm")
-        std::cout << nlohmann::json{{"bench", "gemm_peak"},
-                                    {"dtype", dtype_str(dt)},
-                                    {"n", std::stoll(a["n"])},
-                                    {"threads", threads()},
-                                    {"gflops", peaks[dt]}}
+        std::cout << nlohmann::json{{"bench", "gemm_peak"}, {"dtype", dtype_str(dt)},   {"gflops_by_n", per},
+                                    {"threads", threads()}, {"gflops", peaks[dt]}}
                          .dump()
                   << std::endl;
     }
     if (a["case"] == "all" || a["case"] == "step")
       for (auto dt : dts)
         std::cout << bench_step(a["preset"], dt, std::stoll(a["B"]), std::stoll(a["T"]), std::stoi(a["steps"]),
-                                a["checkpointing"] == "true", peaks[dt])
+                                a["checkpointing"] == "true", peaks[dt], a["head"] != "full")
                          .dump()
                   << std::endl;
     return 0;

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     model::set_threads(std::stoi(a["threads"]));
     set_log_level(LogLevel::Warn);
     int64_t T = std::stoll(a["T"]), R = std::stoll(a["rows"]);
-    double peak = bench::gemm_peak(torch::kBFloat16, 2048, 3);
+    double peak = bench::gemm_peak_max(torch::kBFloat16, 3);
     auto cfg = model::preset_config("olmo", a["preset"], 0);
     model::CausalLM m(cfg, model::init_weights(cfg, 0, torch::kBFloat16));
     model::LoraConfig lc;

@@ -50,20 +50,32 @@ constexpr double kPhase1MinGap = 0.03;
 
 // Robustness (issue #11, docs/robustness.md "The separation test"): the relearning attack
 // separates hiding from removal. The hide-only refusal adapter passes the greedy forget
-// metrics (forget knowledge <= kRefuseMaxKnowledge) but comes back under relearning
-// (recovery >= 0.5); the never-trained model (memorised without the forget people) does not
-// (|recovery| <= 0.2: it can only learn formats from the attack documents, not the probes'
-// facts). Both controls are attacked with the same split, seed and budget.
-constexpr double kRefuseMaxKnowledge = 0.35, kHiddenMinRecovery = 0.5, kNeverTrainedMaxRecovery = 0.2;
+// metrics on the biographies (Task2 forget knowledge <= kRefuseMaxKnowledge: every bio
+// answer refused; the stories of Task1 name people by first name only, which forget and
+// retain people share, so no adapter can refuse exactly those) but comes back under
+// relearning (recovery >= 0.5); the never-trained model (memorised without the forget people)
+// does not (|recovery| <= 0.2: it can only learn formats from the attack documents, not the
+// probes' facts). Both controls are attacked with the same split, seed and budget.
+constexpr double kRefuseMaxKnowledge = 0.1, kHiddenMinRecovery = 0.5, kNeverTrainedMaxRecovery = 0.2;
+
+// The official forget knowledge of one task (1 − its inverted aggregated term).
+double task_knowledge(const nlohmann::json& m, const std::string& label) {
+  auto labels = m["aggregated-terms-labels"];
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] == label) return 1.0 - m["aggregated-terms"][i].get<double>();
+  return -1;
+}
 
 void CheckAttacksSeparateHidingFromRemoval(const std::string& out, int seed) {
   auto refuse = read_json(out + "/control-refuse/eval/metrics.json");
-  EXPECT_LE(knowledge(refuse, "forget"), kRefuseMaxKnowledge) << "seed " << seed << ": the refusal must hide the answers";
+  double k2 = task_knowledge(refuse, "forget/Task2/knowledge-score");
+  EXPECT_GE(k2, 0.0);
+  EXPECT_LE(k2, kRefuseMaxKnowledge) << "seed " << seed << ": the refusal must hide the bio answers";
   auto att = read_json(out + "/control-refuse/eval/attacks.json")["relearn"]["recovery"];
-  ASSERT_TRUE(att["model"]["score"].is_number()) << att.dump();
-  ASSERT_TRUE(att["baseline"]["score"].is_number()) << att.dump();
-  EXPECT_GE(att["model"]["score"].get<double>(), kHiddenMinRecovery) << "seed " << seed << ": hidden knowledge recovers";
-  EXPECT_LE(std::abs(att["baseline"]["score"].get<double>()), kNeverTrainedMaxRecovery)
+  ASSERT_TRUE(att["model"]["headline"].is_number()) << att.dump();
+  ASSERT_TRUE(att["baseline"]["headline"].is_number()) << att.dump();
+  EXPECT_GE(att["model"]["headline"].get<double>(), kHiddenMinRecovery) << "seed " << seed << ": hidden knowledge recovers";
+  EXPECT_LE(std::abs(att["baseline"]["headline"].get<double>()), kNeverTrainedMaxRecovery)
       << "seed " << seed << ": a never-trained model has nothing to recover";
   for (const char* f : {"attacks.json", "relearn_rows.jsonl", "quantize_rows.jsonl"})
     EXPECT_TRUE(std::filesystem::exists(out + "/unlearn-libu/eval/" + f)) << f;

@@ -205,7 +205,10 @@ TEST(EvalAttack, WritesEverySectionAndIsDeterministicUnderSeed) {
   EXPECT_EQ(a["reference"], "model without adapter");
   EXPECT_EQ(a["relearn"]["curves"]["model"].size(), 3u);
   EXPECT_EQ(a["relearn"]["curves"]["reference"].size(), 3u);
-  EXPECT_TRUE(a["relearn"]["recovery"].contains("model"));
+  ASSERT_TRUE(a["relearn"]["recovery"].contains("model"));
+  for (const char* k : {"headline", "headline_kind", "max_over_steps", "score", "knowledge", "nll"})
+    EXPECT_TRUE(a["relearn"]["recovery"]["model"].contains(k)) << k;
+  EXPECT_EQ(a["relearn"]["recovery_ratio"], a["relearn"]["recovery"]["model"]["headline"]);
   const size_t probes = a["relearn"]["probe_rows"].get<size_t>();
   EXPECT_EQ(io::read_jsonl(out + "/a/relearn_rows.jsonl").size(), probes * 3 * 2);
   // quantize: unquantised + int8 + int4, each with its change from the unquantised model.

@@ -239,8 +239,10 @@ void write_attacks(const std::string& dir) {
   json curves = {{"model", {point(0, 0.1, 0.2, 6.5), point(5, 0.15, 0.25, 5.25), point(10, 0.3, 0.31, 3.125)}},
                  {"reference", {point(0, 0.9, 0.8, 0.5), point(5, 0.95, 0.8, 0.4), point(10, 0.9, 0.85, 0.45)}},
                  {"baseline", {point(0, 0.05, 0.3, 4.0), point(5, 0.05, 0.3, 3.9), point(10, 0.0625, 0.3, 3.8)}}};
-  json rec = {{"model", {{"score", 0.2345}, {"knowledge", 0.25}, {"regurgitation", 0.1833}, {"nll", 0.5833}}},
-              {"baseline", {{"score", 0.0123}, {"knowledge", 0.0147}, {"regurgitation", nullptr}, {"nll", 0.0571}}}};
+  json rec = {{"model", {{"score", 0.2345}, {"knowledge", 0.25}, {"regurgitation", 0.1833}, {"nll", 0.5833},
+                         {"headline", 0.3125}, {"headline_kind", "knowledge"}}},
+              {"baseline", {{"score", 0.0123}, {"knowledge", 0.0147}, {"regurgitation", nullptr}, {"nll", 0.0571},
+                            {"headline", 0.0211}, {"headline_kind", "knowledge"}}}};
   auto variant = [](double ta, double fk, double fr, double auc) {
     return json{{"task_aggregate", ta}, {"forget_knowledge", fk}, {"forget_regurgitation", fr}, {"mia_auc", auc},
                 {"mia_score", 1 - 2 * std::abs(auc - 0.5)}};
@@ -370,6 +372,8 @@ TEST(Report, RobustnessSectionFromAttacksJson) {
   const json& rb = d["runs"][0]["robustness"];
   ASSERT_TRUE(rb.is_object());
   EXPECT_DOUBLE_EQ(rb["relearn"]["recovery"]["model"]["score"].get<double>(), 0.2345);
+  EXPECT_DOUBLE_EQ(rb["relearn"]["recovery"]["model"]["headline"].get<double>(), 0.3125);
+  EXPECT_EQ(rb["relearn"]["recovery"]["model"]["headline_kind"], "knowledge");
   EXPECT_EQ(rb["relearn"]["curves"]["reference"].size(), 3u);
   EXPECT_DOUBLE_EQ(rb["quantize"]["variants"]["int4"]["forget_score"].get<double>(), 0.3625);  // (0.375 + 0.35) / 2
   EXPECT_DOUBLE_EQ(rb["paraphrase"]["reference"]["qa"].get<double>(), 0.4);

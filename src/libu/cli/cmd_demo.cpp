@@ -230,9 +230,9 @@ Registrar demo_reg({"demo",
                      {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"},
                      {"attacks", OptType::String, "relearn,quantize",
                       "robustness attacks on every unlearned model (comma list: relearn, quantize, paraphrase; none)"},
-                     {"relearn-lr", OptType::Float, "1e-3",
-                      "relearning attack learning rate (the baselines' unlearning rate: the attacker gets the "
-                      "unlearner's budget)"},
+                     {"relearn-lr", OptType::Float, "3e-3",
+                      "relearning attack learning rate (default: the memorisation rate, --train-lr: the attacker "
+                      "fine-tunes like whoever trained the model)"},
                      {"controls", OptType::String, "retrain,refuse",
                       "robustness controls: retrain (memorise the retain people only: the never-trained baseline), "
                       "refuse (a hide-only refusal adapter, reported as control-refuse); none"}},

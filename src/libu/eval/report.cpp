@@ -267,7 +267,10 @@ json read_relearn(const json& r) {
     }
   json rec = json::object();
   if (const json* c = field(r, "recovery"))
-    for (auto& [who, v] : c->items()) rec[who] = rounded_fields(v, {"score", "knowledge", "regurgitation", "nll"});
+    for (auto& [who, v] : c->items()) {
+      rec[who] = rounded_fields(v, {"headline", "score", "knowledge", "regurgitation", "nll"});
+      rec[who]["headline_kind"] = str_at(v, "headline_kind", "?");
+    }
   return {{"steps", int_at(r, "steps")}, {"lr", float_at(r, "lr")}, {"fraction", float_at(r, "fraction")},
           {"probe_rows", int_at(r, "probe_rows")}, {"curves", curves}, {"recovery", rec}};
 }
@@ -827,14 +830,15 @@ std::string robustness_table(const json& runs) {
       const json& rec = at_path(rl, {"recovery", who});
       if (!rec.is_object()) continue;
       rows.push_back(cat("<tr>", td_text(cat(r["name"].get<std::string>(), who == std::string("model") ? "" : " (baseline)")),
-                         td(rec["score"]), td(rec["knowledge"]), td(rec["regurgitation"]), td(rec["nll"]),
+                         td(rec["headline"]), td_text(rec["headline_kind"].get<std::string>()), td(rec["score"]),
+                         td(rec["knowledge"]), td(rec["regurgitation"]), td(rec["nll"]),
                          td(rl["steps"]), td(rl["lr"]), td(rl["fraction"]), td(rl["probe_rows"]), "</tr>"));
     }
   }
   if (rows.empty()) return "";
   return "<h3>Relearning</h3>\n" +
-         scroll(table({"run", "recovery (score)", "recovery (knowledge)", "recovery (regurgitation)", "recovery (NLL)",
-                       "steps", "lr", "attack share", "probe rows"},
+         scroll(table({"run", "recovery (headline: best step)", "of", "at the last step: score", "knowledge",
+                       "regurgitation", "NLL", "steps", "lr", "attack share", "probe rows"},
                       rows, "cmp"));
 }
 
@@ -899,7 +903,8 @@ std::string robustness_section(const json& report) {
   if (!any) return "";
   return "<section id=\"robustness\"><h2>Robustness</h2>\n<p class=\"hint\">Attacks that tell removed knowledge "
          "from hidden knowledge (docs/robustness.md). Recovery = (probe score after relearning \u2212 before) / "
-         "(memorised \u2212 before): near 0 means removed, near 1 means hidden.</p>\n" +
+         "(memorised \u2212 before): near 0 means removed, near 1 means hidden. The headline is the best measured "
+         "step's knowledge recovery.</p>\n" +
          robustness_table(runs) + recovery_chart(runs) + relearn_points_table(runs) + quantize_table(runs) +
          quantize_chart(runs, "task_aggregate", "task aggregate") + quantize_chart(runs, "forget_score", "forget score") +
          paraphrase_table(runs) + "</section>\n";

@@ -77,7 +77,15 @@ int64_t lm_head_chunk_rows(int64_t vocab) { return std::max<int64_t>(1, (int64_t
 
 torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, const torch::Tensor& y, double temperature,
                              int64_t chunk_rows) {
-  if (chunk_rows <= 0) chunk_rows = lm_head_chunk_rows(W.size(0));
+  if (chunk_rows <= 0) {
+    // Small enough to keep: plain autograd at the loss positions (one [N, V] fp32 tensor is
+    // cheaper than recomputing the logits in the backward).
+    if (h.size(0) * W.size(0) * 4 <= kLeanHeadKeepBytes) {
+      auto z = chunk_logits(h, W, temperature);                                   // [N, V]
+      return torch::log_softmax(z, -1).gather(1, y.unsqueeze(1)).squeeze(1);     // [N]
+    }
+    chunk_rows = lm_head_chunk_rows(W.size(0));
+  }
   return LabelLogprobFn::apply(h, W, y, temperature, chunk_rows);
 }
 

@@ -15,10 +15,15 @@ namespace libu::model {
 
 // Rows per chunk so that one chunk's fp32 logits take about 64 MB.
 int64_t lm_head_chunk_rows(int64_t vocab);
+// Below this many bytes of [N, V] fp32 logits, label_logprobs keeps them (plain autograd):
+// recomputing costs one more matmul, which only pays off when the logits would not fit.
+constexpr int64_t kLeanHeadKeepBytes = int64_t(256) << 20;
 
 // log p(y_i | h_i) at temperature T, fp32 [N] (fp64 for fp64 inputs). h: [N, D] (compute dtype), W: [V, D] (same
 // dtype), y: [N] int64 in [0, V). Differentiable in h and W (W only when it requires grad).
 // The logits are h Wᵀ in the compute dtype, then fp32, as CausalLM::forward computes them.
+// chunk_rows 0 = automatic: plain autograd below kLeanHeadKeepBytes of logits, else chunks of
+// lm_head_chunk_rows(V) with the recomputing backward; chunk_rows > 0 forces the chunked path.
 torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, const torch::Tensor& y,
                              double temperature = 1.0, int64_t chunk_rows = 0);
 

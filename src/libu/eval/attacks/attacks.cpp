@@ -57,13 +57,33 @@ std::shared_ptr<model::CausalLM> load_other(const std::string& dir, const Attack
 
 // ------------------------------------------------------------------ relearn
 
-json recovery_json(const RelearnCurve& c, const RelearnCurve& memorised, double min_gap) {
-  const RelearnPoint &b = c.points.front(), &a = c.points.back(), &m = memorised.points.front();
+// The recovery ratios of one point against the curve's start and the memorised level.
+json point_recovery(const RelearnPoint& b, const RelearnPoint& a, const RelearnPoint& m, double min_gap) {
   return {{"score", num_or_null(recovery_ratio(b.probe.score(), a.probe.score(), m.probe.score(), min_gap))},
           {"knowledge", num_or_null(recovery_ratio(b.probe.knowledge, a.probe.knowledge, m.probe.knowledge, min_gap))},
           {"regurgitation",
            num_or_null(recovery_ratio(b.probe.regurgitation, a.probe.regurgitation, m.probe.regurgitation, min_gap))},
           {"nll", num_or_null(recovery_ratio(-b.nll, -a.nll, -m.nll, min_gap))}};
+}
+
+// Ratios at the last step, their maximum over the measured steps (the attacker keeps its
+// best checkpoint), and the headline: the maximum knowledge ratio (QA exact match: facts a
+// format cannot give away), or the maximum score ratio when the probes have no QA rows or
+// nothing of their knowledge was removed (docs/robustness.md "The headline").
+json recovery_json(const RelearnCurve& c, const RelearnCurve& memorised, double min_gap) {
+  const RelearnPoint &b = c.points.front(), &m = memorised.points.front();
+  json j = point_recovery(b, c.points.back(), m, min_gap), best = json::object();
+  for (const auto& p : c.points) {
+    const json r = point_recovery(b, p, m, min_gap);  // kept alive: items() refers into it
+    for (auto& [k, v] : r.items())
+      if (v.is_number() && (!best.contains(k) || v.get<double>() > best[k].get<double>())) best[k] = v;
+  }
+  for (const char* k : {"score", "knowledge", "regurgitation", "nll"})
+    if (!best.contains(k)) best[k] = nullptr;
+  j["max_over_steps"] = best;
+  j["headline"] = best["knowledge"].is_number() ? best["knowledge"] : best["score"];
+  j["headline_kind"] = best["knowledge"].is_number() ? "knowledge" : best["score"].is_number() ? "score" : "none";
+  return j;
 }
 
 void relearn_rows(const RelearnCurve& c, const std::vector<io::Record>& probe, std::vector<json>& rows) {
@@ -111,7 +131,7 @@ json relearn_attack(const AttackTarget& t, const AttackOptions& opt, const model
     if (baseline) rec["baseline"] = recovery_json(curves[2], curves[1], opt.min_gap);
   }
   j["recovery"] = rec;
-  j["recovery_ratio"] = rec.contains("model") ? rec["model"]["score"] : json(nullptr);
+  j["recovery_ratio"] = rec.contains("model") ? rec["model"]["headline"] : json(nullptr);
   return j;
 }
 
@@ -263,7 +283,7 @@ json attacks_summary(const json& a) {
   if (a.contains("relearn")) {
     const json& rec = a["relearn"]["recovery"];
     s["relearn_recovery_ratio"] = a["relearn"]["recovery_ratio"];
-    if (rec.contains("baseline")) s["relearn_recovery_ratio_baseline"] = rec["baseline"]["score"];
+    if (rec.contains("baseline")) s["relearn_recovery_ratio_baseline"] = rec["baseline"]["headline"];
   }
   if (a.contains("quantize"))
     for (auto& [name, v] : a["quantize"]["variants"].items())
