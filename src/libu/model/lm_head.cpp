@@ -67,7 +67,11 @@ struct LabelLogprobFn : public torch::autograd::Function<LabelLogprobFn> {
 
 namespace {
 thread_local bool full_logits_mode = false;
+int64_t keep_bytes = int64_t(256) << 20;
 }  // namespace
+
+int64_t lean_head_keep_bytes() { return keep_bytes; }
+void set_lean_head_keep_bytes(int64_t bytes) { keep_bytes = bytes; }
 
 FullLogitsGuard::FullLogitsGuard() : prev_(full_logits_mode) { full_logits_mode = true; }
 FullLogitsGuard::~FullLogitsGuard() { full_logits_mode = prev_; }
@@ -80,7 +84,7 @@ torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, con
   if (chunk_rows <= 0) {
     // Small enough to keep: plain autograd at the loss positions (one [N, V] fp32 tensor is
     // cheaper than recomputing the logits in the backward).
-    if (h.size(0) * W.size(0) * 4 <= kLeanHeadKeepBytes) {
+    if (h.size(0) * W.size(0) * 4 <= lean_head_keep_bytes()) {
       auto z = chunk_logits(h, W, temperature);                                   // [N, V]
       return torch::log_softmax(z, -1).gather(1, y.unsqueeze(1)).squeeze(1);     // [N]
     }
@@ -92,8 +96,11 @@ torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, con
 std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
                                                             const torch::Tensor& attention_mask,
                                                             const torch::Tensor& labels, double temperature) {
-  if (FullLogitsGuard::active()) {
-    auto logits = m.forward(input_ids, attention_mask);  // [B, T, V], twice differentiable
+  // Full logits when a guard asks for a twice-differentiable graph, or when they are small:
+  // then this is exactly the plain path (same numbers, bit for bit, as before the lean head).
+  const int64_t full_bytes = input_ids.numel() * m.config().vocab_size * 4;
+  if (FullLogitsGuard::active() || full_bytes <= lean_head_keep_bytes()) {
+    auto logits = m.forward(input_ids, attention_mask);  // [B, T, V]
     return token_logprobs(temperature == 1.0 ? logits : logits / temperature, labels);
   }
   auto h = m.hidden_states(input_ids, attention_mask);  // [B, T, D]

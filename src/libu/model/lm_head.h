@@ -15,14 +15,16 @@ namespace libu::model {
 
 // Rows per chunk so that one chunk's fp32 logits take about 64 MB.
 int64_t lm_head_chunk_rows(int64_t vocab);
-// Below this many bytes of [N, V] fp32 logits, label_logprobs keeps them (plain autograd):
-// recomputing costs one more matmul, which only pays off when the logits would not fit.
-constexpr int64_t kLeanHeadKeepBytes = int64_t(256) << 20;
+// Below this many bytes of fp32 logits (default 256 MB), the full logits are kept (plain
+// autograd): recomputing costs one more matmul, which only pays off when the logits would not
+// fit. Settable for tests and benches (0 = always the lean, chunked path).
+int64_t lean_head_keep_bytes();
+void set_lean_head_keep_bytes(int64_t bytes);
 
 // log p(y_i | h_i) at temperature T, fp32 [N] (fp64 for fp64 inputs). h: [N, D] (compute dtype), W: [V, D] (same
 // dtype), y: [N] int64 in [0, V). Differentiable in h and W (W only when it requires grad).
 // The logits are h Wᵀ in the compute dtype, then fp32, as CausalLM::forward computes them.
-// chunk_rows 0 = automatic: plain autograd below kLeanHeadKeepBytes of logits, else chunks of
+// chunk_rows 0 = automatic: plain autograd below lean_head_keep_bytes() of logits, else chunks of
 // lm_head_chunk_rows(V) with the recomputing backward; chunk_rows > 0 forces the chunked path.
 torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, const torch::Tensor& y,
                              double temperature = 1.0, int64_t chunk_rows = 0);
@@ -44,7 +46,9 @@ class FullLogitsGuard {
 
 // token_logprobs(m.forward(ids, mask), labels) without the [B, T, V] logits: returns
 // logp [B, T-1] (0 where masked) and mask [B, T-1], fp32, from the hidden states gathered at
-// the loss positions only.
+// the loss positions only. When the full logits would take at most lean_head_keep_bytes(), it
+// is the plain full-logits path itself (bit-identical results on small models: the demo's
+// measured results do not move with float-level changes of the head).
 std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
                                                             const torch::Tensor& attention_mask,
                                                             const torch::Tensor& labels, double temperature = 1.0);

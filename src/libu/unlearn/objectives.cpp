@@ -95,7 +95,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   // only KL's retain term needs the full distribution.
   auto [logp, mask] = model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1] each
   auto lp = logp.sum(1), n = mask.sum(1);                 // [B] summed log-prob, [B] loss tokens
-  auto nll = -lp.sum() / n.sum().clamp_min(1.0);          // mean CE over loss tokens
+  auto nll = -logp.sum() / mask.sum().clamp_min(1.0);     // mean CE over loss tokens (causal_lm_loss)
   const char* key = is_forget ? "nll_f" : "nll_r";
   t.logs[key] = nll.item<double>();
   if (o == Objective::SFT) {
