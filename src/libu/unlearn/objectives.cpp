@@ -92,8 +92,11 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   Terms t;
   if (!is_forget && !uses_retain(o)) return t;
   // Token log-probs at the loss positions through the lean LM head (no [B, T, V] logits);
-  // only KL's retain term needs the full distribution.
-  auto [logp, mask] = model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1] each
+  // only KL's retain term needs the full distribution, so it runs one full forward instead.
+  const bool kl_retain = o == Objective::KL && !is_forget;
+  torch::Tensor logits = kl_retain ? m.forward(b.input_ids, b.attention_mask) : torch::Tensor();  // [B, T, V]
+  auto [logp, mask] = kl_retain ? model::token_logprobs(logits, b.labels)
+                                : model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1]
   auto lp = logp.sum(1), n = mask.sum(1);                 // [B] summed log-prob, [B] loss tokens
   auto nll = -logp.sum() / mask.sum().clamp_min(1.0);     // mean CE over loss tokens (causal_lm_loss)
   const char* key = is_forget ? "nll_f" : "nll_r";
@@ -102,7 +105,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
     t.loss = nll;
   } else if (!is_forget) {
     if (o == Objective::KL) {
-      auto kl = kl_ref_theta(m.forward(b.input_ids, b.attention_mask), reference_logits(m, b), b.labels);
+      auto kl = kl_ref_theta(logits, reference_logits(m, b), b.labels);
       t.logs["kl_r"] = kl.item<double>();
       t.loss = p.retain_weight * kl;
     } else {
