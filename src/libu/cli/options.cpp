@@ -260,6 +260,10 @@ const std::vector<OptionSpec>& common_options() {
       {"log-level", OptType::String, "info", "log verbosity", false, {"debug", "info", "warn", "error", "quiet"}},
       {"quiet", OptType::Bool, "false", "only print errors and results"},
       {"config", OptType::Path, "", "JSON file of option values (flags win)"},
+      {"packing", OptType::Bool, "true",
+       "sequence packing for every training and NLL pass: the rows of a batch back to back, block-diagonal "
+       "attention, no FLOPs on padding (--no-packing: padded batches)"},
+      {"pack-length", OptType::Int, "1024", "tokens per pack (whole rows; a longer row gets a pack of its own)"},
   };
   return v;
 }

@@ -14,6 +14,7 @@
 #include "libu/io/jsonl.h"
 #include "libu/io/records.h"
 #include "libu/model/loss.h"
+#include "libu/model/packing.h"
 
 namespace libu::eval {
 
@@ -74,7 +75,7 @@ std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokeni
       labels[b].narrow(0, 0, n).copy_(t);
       mask[b].narrow(0, 0, n).fill_(1);
     }
-    auto logits = model.forward(input.to(dev), mask.to(dev));             // [B, L, V] fp32
+    auto logits = model::batch_logits(model, input.to(dev), mask.to(dev));  // [B, L, V] fp32 (packed)
     auto [logp, lmask] = model::token_logprobs(logits, labels.to(dev));  // [B, L-1] each
     auto logp_cpu = logp.to(torch::kDouble).cpu().contiguous();
     for (int64_t b = 0; b < B; ++b) {

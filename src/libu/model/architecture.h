@@ -35,6 +35,10 @@ struct LayerInputs {
   std::function<const torch::Tensor&(const std::string&)> weight;
   // linear(x, "self_attn.q_proj") -> x W^T (+ b) (+ LoRA when enabled).
   std::function<torch::Tensor(const torch::Tensor&, const std::string&)> linear;
+  // Packed rows (issue #12, model/packing.h): x is [1, N, D], the rows' token counts in order
+  // (sum N); attention is block-diagonal causal, computed per row, and `mask` is then the
+  // causal mask [Lmax, Lmax] (additive, compute dtype) of the longest row. nullptr = padded batch.
+  const std::vector<int64_t>* segments = nullptr;
 };
 
 class Architecture {

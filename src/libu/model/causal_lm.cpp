@@ -1,5 +1,6 @@
 #include "libu/model/causal_lm.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "libu/core/error.h"
@@ -39,11 +40,13 @@ torch::Tensor CausalLM::linear(const torch::Tensor& x, const std::string& module
 }
 
 torch::Tensor CausalLM::layer(int64_t i, const torch::Tensor& x, const torch::Tensor& cos,
-                              const torch::Tensor& sin, const torch::Tensor& mask, KVSlot* slot) {
+                              const torch::Tensor& sin, const torch::Tensor& mask, KVSlot* slot,
+                              const std::vector<int64_t>* segments) {
   std::string prefix = "model.layers." + std::to_string(i) + ".";
   LayerInputs in{cfg_, i, cos, sin, mask, slot,
                  [this, prefix](const std::string& n) -> const torch::Tensor& { return weight(prefix + n); },
-                 [this, prefix](const torch::Tensor& t, const std::string& m) { return linear(t, prefix + m); }};
+                 [this, prefix](const torch::Tensor& t, const std::string& m) { return linear(t, prefix + m); },
+                 segments};
   return arch_->layer_forward(in, x);
 }
 
@@ -68,8 +71,22 @@ torch::Tensor CausalLM::hidden_states(const torch::Tensor& input_ids, const torc
   return trunk(input_ids, attention_mask, position_ids, nullptr, false);
 }
 
+torch::Tensor CausalLM::packed_hidden_states(const torch::Tensor& ids, const torch::Tensor& positions,
+                                             std::vector<int64_t> lengths) {
+  int64_t n = 0;
+  for (int64_t l : lengths) {
+    if (l <= 0) fail_internal("packed_hidden_states: empty row");
+    n += l;
+  }
+  if (ids.dim() != 2 || ids.size(0) != 1 || ids.size(1) != n || positions.sizes() != ids.sizes())
+    fail_internal("packed_hidden_states: ids/positions must be [1, sum(lengths)]");
+  auto segs = std::make_shared<const std::vector<int64_t>>(std::move(lengths));
+  return trunk(ids, {}, positions, nullptr, false, segs);
+}
+
 torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
-                              const torch::Tensor& position_ids, KVCache* cache, bool last_only) {
+                              const torch::Tensor& position_ids, KVCache* cache, bool last_only,
+                              std::shared_ptr<const std::vector<int64_t>> segments) {
   int64_t B = input_ids.size(0), T = input_ids.size(1);
   auto ids = input_ids.to(device_);
   int64_t past = cache ? cache->length() : 0;
@@ -84,7 +101,9 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
   torch::Tensor pos = position_ids.defined() ? position_ids.to(device_)
                                              : torch::arange(past, past + T, long_opts).unsqueeze(0).expand({B, T});
   auto [cos, sin] = rope_tables(pos, cfg_.head_dim, cfg_.rope_theta, dtype_);  // [B, T, d]
-  auto attn_mask = build_attention_mask(key_mask, T, dtype_);                  // [B, 1, T, Tk]
+  // Padded batch: [B, 1, T, Tk]; packed rows: the causal mask [Lmax, Lmax] of the longest row.
+  auto attn_mask = segments ? causal_mask(*std::max_element(segments->begin(), segments->end()), dtype_, device_)
+                            : build_attention_mask(key_mask, T, dtype_);
   const auto& emb = weight("model.embed_tokens.weight");                       // [V, D]
   auto x = emb.index_select(0, ids.reshape({-1})).view({B, T, cfg_.hidden_size});  // [B, T, D]
   for (int64_t i = 0; i < cfg_.num_layers; ++i) {
@@ -99,11 +118,12 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
         for (auto& [m, p] : lora_->modules)
           if (m.compare(0, prefix.size(), prefix) == 0) params.insert(params.end(), {p.A, p.B});
       }
-      auto c = cos, s = sin, am = attn_mask;  // owned copies for recomputation
-      x = checkpointed([this, i, c, s, am](const torch::Tensor& h) { return layer(i, h, c, s, am, nullptr); },
-                       x, params);
+      auto c = cos, s = sin, am = attn_mask;  // owned copies for recomputation (segments: shared)
+      x = checkpointed(
+          [this, i, c, s, am, segments](const torch::Tensor& h) { return layer(i, h, c, s, am, nullptr, segments.get()); },
+          x, params);
     } else {
-      x = layer(i, x, cos, sin, attn_mask, slot);
+      x = layer(i, x, cos, sin, attn_mask, slot, segments.get());
     }
   }
   if (last_only) x = x.narrow(1, T - 1, 1);

@@ -48,6 +48,12 @@ class CausalLM {
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask = {},
                               const torch::Tensor& position_ids = {});
   const torch::Tensor& head_weight() const;
+  // Packed rows (issue #12, packing.h): ids and positions [1, N] hold the rows' tokens
+  // back to back, positions restarting at 0 per row; lengths are the rows' token counts
+  // (sum N). Attention is block-diagonal causal, so each row sees only its own tokens, exactly
+  // as in a padded batch. Returns the final-normed hidden states [1, N, D].
+  torch::Tensor packed_hidden_states(const torch::Tensor& ids, const torch::Tensor& positions,
+                                     std::vector<int64_t> lengths);
 
   // LoRA: PEFT init with A ~ Kaiming-uniform(a=sqrt 5) from `seed`, B = 0.
   void add_lora(const LoraConfig& cfg, uint64_t seed);
@@ -74,9 +80,10 @@ class CausalLM {
  private:
   friend std::shared_ptr<CausalLM> load_impl(const std::string&, const LoadOptions&);
   torch::Tensor trunk(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
-                      const torch::Tensor& position_ids, KVCache* cache, bool last_only);
+                      const torch::Tensor& position_ids, KVCache* cache, bool last_only,
+                      std::shared_ptr<const std::vector<int64_t>> segments = nullptr);
   torch::Tensor layer(int64_t i, const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                      const torch::Tensor& mask, KVSlot* slot);
+                      const torch::Tensor& mask, KVSlot* slot, const std::vector<int64_t>* segments);
   torch::Tensor linear(const torch::Tensor& x, const std::string& module) const;
   const torch::Tensor& weight(const std::string& name) const;
 

@@ -48,6 +48,14 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
   return x * c + rotate_half(x) * s;
 }
 
+// The dtype's lowest finite value (HF's finfo.min): masked scores stay finite.
+static double lowest_value(c10::ScalarType dtype) {
+  return dtype == torch::kBFloat16 ? -3.3895313892515355e38
+         : dtype == torch::kHalf   ? -65504.0
+         : dtype == torch::kDouble ? -1.7976931348623157e308
+                                   : -3.4028234663852886e38;
+}
+
 torch::Tensor build_attention_mask(const torch::Tensor& key_mask, int64_t q_len, c10::ScalarType dtype) {
   int64_t tk = key_mask.size(1), past = tk - q_len;
   auto dev = key_mask.device();
@@ -55,13 +63,40 @@ torch::Tensor build_attention_mask(const torch::Tensor& key_mask, int64_t q_len,
   auto k_pos = torch::arange(0, tk, torch::TensorOptions().dtype(torch::kLong).device(dev));
   auto causal = k_pos.unsqueeze(0) <= q_pos.unsqueeze(1);           // [T, Tk]
   auto allowed = causal.unsqueeze(0) & key_mask.to(torch::kBool).unsqueeze(1);  // [B, T, Tk]
-  double lowest = dtype == torch::kBFloat16 ? -3.3895313892515355e38
-                  : dtype == torch::kHalf   ? -65504.0
-                  : dtype == torch::kDouble ? -1.7976931348623157e308
-                                            : -3.4028234663852886e38;
   auto m = torch::zeros(allowed.sizes(), torch::TensorOptions().dtype(dtype).device(dev));
-  m.masked_fill_(allowed.logical_not(), lowest);
+  m.masked_fill_(allowed.logical_not(), lowest_value(dtype));
   return m.unsqueeze(1);  // [B, 1, T, Tk]
+}
+
+// softmax(q k^T / sqrt(d) + mask) v, the softmax in fp32 and cast back (as HF eager attention).
+// q: [B, H, T, d], k/v: [B, H, Tk, d], mask: additive, broadcastable to [B, H, T, Tk].
+torch::Tensor causal_mask(int64_t n, c10::ScalarType dtype, c10::Device device) {
+  auto allowed = torch::ones({n, n}, torch::TensorOptions().dtype(torch::kBool).device(device)).tril();  // [n, n]
+  auto m = torch::zeros({n, n}, torch::TensorOptions().dtype(dtype).device(device));
+  return m.masked_fill_(allowed.logical_not(), lowest_value(dtype));
+}
+
+static torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const torch::Tensor& mask) {
+  auto scores = torch::matmul(q, k.transpose(2, 3)) * (1.0 / std::sqrt(double(q.size(-1))));  // [B, H, T, Tk]
+  auto probs = torch::softmax(scores + mask, -1, torch::kFloat).to(q.scalar_type());
+  return torch::matmul(probs, v);  // [B, H, T, d]
+}
+
+// Block-diagonal causal attention over packed rows: each row attends to its own earlier
+// tokens only, so no FLOP goes to another row or to padding. q/k/v: [1, H, N, d];
+// causal: [Lmax, Lmax] additive; lengths: the rows' token counts (sum N).
+static torch::Tensor segment_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                       const torch::Tensor& causal, const std::vector<int64_t>& lengths) {
+  std::vector<torch::Tensor> outs;
+  outs.reserve(lengths.size());
+  int64_t off = 0;
+  for (int64_t len : lengths) {
+    auto m = causal.narrow(0, 0, len).narrow(1, 0, len);  // [len, len]
+    outs.push_back(attention(q.narrow(2, off, len), k.narrow(2, off, len), v.narrow(2, off, len), m));
+    off += len;
+  }
+  return outs.size() == 1 ? outs[0] : torch::cat(outs, 2);  // [1, H, N, d]
 }
 
 torch::Tensor self_attention(const LayerInputs& in, const torch::Tensor& x, const QKVHook& hook) {
@@ -89,12 +124,9 @@ torch::Tensor self_attention(const LayerInputs& in, const torch::Tensor& x, cons
     k = k.unsqueeze(2).expand({B, KV, H / KV, Tk, d}).reshape({B, H, Tk, d});
     v = v.unsqueeze(2).expand({B, KV, H / KV, Tk, d}).reshape({B, H, Tk, d});
   }
-  // softmax(q k^T / sqrt(d) + mask) in fp32, cast back (as HF eager attention).
-  auto scores = torch::matmul(q, k.transpose(2, 3)) * (1.0 / std::sqrt(double(d)));  // [B, H, T, Tk]
-  scores = scores + in.mask;
-  auto probs = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
-  auto out = torch::matmul(probs, v);                        // [B, H, T, d]
-  out = out.transpose(1, 2).reshape({B, T, H * d});          // [B, T, H*d]
+  auto out = in.segments ? segment_attention(q, k, v, in.mask, *in.segments)  // [1, H, N, d]
+                         : attention(q, k, v, in.mask);                      // [B, H, T, d]
+  out = out.transpose(1, 2).reshape({B, T, H * d});  // [B, T, H*d]
   return in.linear(out, "self_attn.o_proj");
 }
 

@@ -26,6 +26,9 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
 // Masked entries hold the dtype's lowest finite value (as HF does, so fully masked rows
 // stay finite).
 torch::Tensor build_attention_mask(const torch::Tensor& key_mask, int64_t q_len, c10::ScalarType dtype);
+// Additive causal mask [n, n] (0 on and below the diagonal, lowest finite value above): the
+// per-row mask of packed attention (LayerInputs::segments), built once per batch.
+torch::Tensor causal_mask(int64_t n, c10::ScalarType dtype, c10::Device device);
 
 // Hook applied to the flat projections before the head reshape (OLMo clip_qkv,
 // OLMo-2 q_norm/k_norm). q: [B, T, H*d], k, v: [B, T, KV*d].

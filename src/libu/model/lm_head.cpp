@@ -3,7 +3,9 @@
 
 #include <algorithm>
 
+#include "libu/core/error.h"
 #include "libu/model/loss.h"
+#include "libu/model/packing.h"
 
 namespace libu::model {
 
@@ -82,9 +84,9 @@ int64_t lm_head_chunk_rows(int64_t vocab) { return std::max<int64_t>(1, (int64_t
 torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, const torch::Tensor& y, double temperature,
                              int64_t chunk_rows) {
   if (chunk_rows <= 0) {
-    // Small enough to keep: plain autograd at the loss positions (one [N, V] fp32 tensor is
-    // cheaper than recomputing the logits in the backward).
-    if (h.size(0) * W.size(0) * 4 <= lean_head_keep_bytes()) {
+    // Small enough to keep, or a twice-differentiable graph is needed: plain autograd at the
+    // loss positions (one [N, V] fp32 tensor is cheaper than recomputing the logits).
+    if (FullLogitsGuard::active() || h.size(0) * W.size(0) * 4 <= lean_head_keep_bytes()) {
       auto z = chunk_logits(h, W, temperature);                                   // [N, V]
       return torch::log_softmax(z, -1).gather(1, y.unsqueeze(1)).squeeze(1);     // [N]
     }
@@ -93,9 +95,38 @@ torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, con
   return LabelLogprobFn::apply(h, W, y, temperature, chunk_rows);
 }
 
+namespace {
+
+// The packed path: hidden states of the real tokens only (packing.h), gathered at the loss
+// positions. logp/mask [B, T-1] in the padded layout.
+std::pair<torch::Tensor, torch::Tensor> packed_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
+                                                              const torch::Tensor& labels, const PackPlan& plan,
+                                                              double temperature) {
+  const int64_t B = input_ids.size(0), T = input_ids.size(1);
+  auto h = packed_hidden(m, input_ids, plan);  // [N, D]
+  const auto dev = h.device();
+  auto y = labels.narrow(1, 1, T - 1).to(dev);  // [B, T-1]
+  auto mask = y.ne(kIgnoreIndex);               // [B, T-1]
+  auto k = mask.reshape({-1}).nonzero().squeeze(1);                 // [n] loss positions in [B*(T-1)]
+  auto bt = k.div(T - 1, "floor") * T + k.remainder(T - 1);        // [n] the same positions in [B*T]
+  auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(dev);
+  auto where = torch::full({B * T}, -1, long_opts).index_put_({plan.all_src.to(dev)}, torch::arange(plan.tokens, long_opts));
+  auto rows = where.index_select(0, bt);  // [n] rows of h
+  if (rows.numel() > 0 && rows.min().item<int64_t>() < 0)
+    fail_internal("lean_token_logprobs: a loss position lies on padding");
+  auto lp = label_logprobs(h.index_select(0, rows), m.head_weight(), y.reshape({-1}).index_select(0, k), temperature);  // [n]
+  auto full = torch::zeros({B * (T - 1)}, lp.options()).index_put({k}, lp);  // differentiable scatter
+  return {full.view({B, T - 1}), mask.to(torch::kFloat)};
+}
+
+}  // namespace
+
 std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
                                                             const torch::Tensor& attention_mask,
                                                             const torch::Tensor& labels, double temperature) {
+  if (packing_options().enabled && attention_mask.defined() && input_ids.size(1) > 1)
+    if (auto plan = plan_packs(attention_mask, packing_options().pack_length))
+      return packed_token_logprobs(m, input_ids, labels, *plan, temperature);
   // Full logits when a guard asks for a twice-differentiable graph, or when they are small:
   // then this is exactly the plain path (same numbers, bit for bit, as before the lean head).
   const int64_t full_bytes = input_ids.numel() * m.config().vocab_size * 4;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "libu/model/loss.h"
+#include "libu/model/packing.h"
 
 namespace libu::unlearn {
 
@@ -17,7 +18,7 @@ RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int
     std::vector<size_t> rows;
     for (size_t j = i; j < std::min(ex.size(), i + size_t(bs)); ++j) rows.push_back(j);
     auto b = make_batch(ex, rows, pad_id, m.device());
-    auto logits = m.forward(b.input_ids, b.attention_mask);          // [B, T, V]
+    auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V] (packed)
     auto [logp, mask] = model::token_logprobs(logits, b.labels);     // [B, T-1] each
     int64_t T = logits.size(1);
     auto y = b.labels.narrow(1, 1, T - 1);                           // [B, T-1]

@@ -3,6 +3,7 @@
 #include "libu/core/error.h"
 #include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
+#include "libu/model/packing.h"
 
 namespace libu::unlearn {
 
@@ -41,7 +42,7 @@ torch::Tensor reference_logits(model::CausalLM& m, const TensorBatch& b) {
   torch::NoGradGuard ng;
   bool was = m.lora_enabled();
   m.set_lora_enabled(false);
-  auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
+  auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V]
   m.set_lora_enabled(was);
   return logits;
 }
@@ -94,7 +95,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   // Token log-probs at the loss positions through the lean LM head (no [B, T, V] logits);
   // only KL's retain term needs the full distribution, so it runs one full forward instead.
   const bool kl_retain = o == Objective::KL && !is_forget;
-  torch::Tensor logits = kl_retain ? m.forward(b.input_ids, b.attention_mask) : torch::Tensor();  // [B, T, V]
+  torch::Tensor logits = kl_retain ? model::batch_logits(m, b.input_ids, b.attention_mask) : torch::Tensor();  // [B, T, V]
   auto [logp, mask] = kl_retain ? model::token_logprobs(logits, b.labels)
                                 : model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1]
   auto lp = logp.sum(1), n = mask.sum(1);                 // [B] summed log-prob, [B] loss tokens

@@ -15,6 +15,7 @@
 #include "libu/io/jsonl.h"
 #include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
+#include "libu/model/packing.h"
 #include "libu/model/peft_io.h"
 #include "libu/model/tensor_io.h"
 #include "libu/unlearn/calibration.h"
@@ -215,7 +216,7 @@ struct Trainer::Impl {
     auto* sophia = dynamic_cast<optim::Sophia*>(optimizer.get());
     if (src == optim::HessianSource::GaussNewtonBartlett) {
       // SophiaG: ĝ = ∇ CE(logits, ŷ), ŷ ~ softmax(logits) on the loss positions (Liu et al. 2024, Alg. 2).
-      auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
+      auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V]
       int64_t T = logits.size(1);
       auto lg = logits.narrow(1, 0, T - 1).reshape({-1, logits.size(2)});
       auto mask = b.labels.narrow(1, 1, T - 1).reshape({-1}).ne(model::kIgnoreIndex);

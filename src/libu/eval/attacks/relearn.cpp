@@ -11,6 +11,7 @@
 #include "libu/core/progress.h"
 #include "libu/core/rng.h"
 #include "libu/data/batching.h"
+#include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
 #include "libu/optim/optimizer.h"
 #include "libu/unlearn/calibration.h"
@@ -107,8 +108,7 @@ double attack_step(model::CausalLM& m, optim::Optimizer& adam, const std::vector
                    const std::vector<size_t>& rows, int64_t pad, double lr) {
   m.set_training(true);
   auto b = unlearn::make_batch(ex, rows, pad, m.device());
-  auto logits = m.forward(b.input_ids, b.attention_mask);  // [B, T, V]
-  auto loss = model::causal_lm_loss(logits, b.labels);
+  auto loss = model::lean_causal_lm_loss(m, b.input_ids, b.attention_mask, b.labels);  // packed, lean head
   adam.zero_grad();
   loss.backward();
   adam.step(lr);
