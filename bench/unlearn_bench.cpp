@@ -3,7 +3,15 @@
 //   phase1: one Fisher + forget-gradient pass (running sums) over R retain and F forget rows:
 //           tokens/s, peak RSS, model FLOPs utilisation against the measured bf16 GEMM peak;
 //   phase2: S optimizer steps of the shared trainer (gd objective, SophiaG, batch 1).
-// Usage: unlearn_bench [--preset 1b|7b] [--T 256] [--rows 2] [--steps 3] [--case all|phase1]
+//   semeval: the SemEval per-example cost (issue #12): LIBU phase 1 (per-example retain Fisher,
+//           forget gradient at --batch-size, influence step) + one epoch of phase 2 (gd, SophiaG,
+//           forget/retain interleaved 1:1) on the first --rows rows of forget_train and
+//           retain_train (--data, default ../shared/data/semeval25), OLMo tokenizer, bf16.
+//           Prints examples/s (example-passes: every row of every forward+backward). With
+//           --workload FILE it also writes every pass's token ids for the PyTorch peer
+//           (bench/peers/semeval_dynamic_padding.py), so the peer runs the same rows and batches.
+// Usage: unlearn_bench [--preset 1b|7b] [--T 256] [--rows 2] [--steps 3] [--case all|phase1|semeval]
+//                      [--data DIR] [--tokenizer FILE] [--batch-size 4] [--packing true|false] [--workload FILE]
 #include <torch/torch.h>
 
 #include <iostream>
@@ -11,7 +19,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_common.h"
+#include "libu/core/fs.h"
 #include "libu/core/log.h"
+#include "libu/io/records.h"
+#include "libu/model/packing.h"
+#include "libu/text/tokenizer.h"
 #include "libu/core/timing.h"
 #include "libu/model/export.h"
 #include "libu/model/runtime.h"
@@ -35,17 +47,132 @@ std::vector<data::Example> random_rows(int64_t n, int64_t T, int64_t vocab, int6
   return out;
 }
 
+// The first n rows of a SemEval split, tokenised like `libu unlearn` (full loss, no EOS, ≤ 1024 tokens).
+std::vector<data::Example> semeval_rows(const std::string& dir, const std::string& split, const text::Tokenizer& tok,
+                                        size_t n) {
+  auto recs = io::load_split(dir, split);
+  if (recs.size() > n) recs.resize(n);
+  data::ExampleOptions eo;
+  return data::build_examples(
+      recs, [&](const std::string& t) {
+        auto ids = tok.encode_ids(t, false);
+        return std::vector<int64_t>(ids.begin(), ids.end());
+      },
+      eo);
+}
+
+// Every forward+backward of the run, as rows of token ids (for the peer) and counts.
+struct Workload {
+  nlohmann::json passes = nlohmann::json::array();
+  int64_t examples = 0, tokens = 0, padded_tokens = 0;
+  void add(const std::string& phase, const std::vector<data::Example>& ex, const std::vector<size_t>& rows) {
+    nlohmann::json r = nlohmann::json::array();
+    int64_t longest = 0;
+    for (size_t i : rows) {
+      r.push_back(ex[i].ids);
+      tokens += int64_t(ex[i].ids.size());
+      longest = std::max<int64_t>(longest, int64_t(ex[i].ids.size()));
+    }
+    examples += int64_t(rows.size());
+    padded_tokens += longest * int64_t(rows.size());
+    passes.push_back({{"phase", phase}, {"rows", r}});
+  }
+};
+
+// The passes LIBU makes: phase 1 (per-example Fisher on retain, forget gradient in batches),
+// then phase 2's plan, plus SophiaG's Hessian refresh (one more pass every k steps).
+Workload libu_workload(const unlearn::UnlearnData& d, const std::vector<unlearn::MicroBatch>& plan, int64_t batch,
+                       int64_t hessian_every) {
+  Workload w;
+  for (size_t i = 0; i < d.retain.size(); ++i) w.add("fisher", d.retain, {i});
+  for (size_t i = 0; i < d.forget.size(); i += size_t(batch)) {
+    std::vector<size_t> rows;
+    for (size_t j = i; j < std::min(d.forget.size(), i + size_t(batch)); ++j) rows.push_back(j);
+    w.add("forget_gradient", d.forget, rows);
+  }
+  for (size_t s = 0; s < plan.size(); ++s) {
+    const auto& ex = plan[s].forget ? d.forget : d.retain;
+    w.add("phase2", ex, plan[s].rows);
+    if ((int64_t(s) + 1) % hessian_every == 0) w.add("hessian", ex, plan[s].rows);
+  }
+  return w;
+}
+
+int semeval_case(std::map<std::string, std::string>& a, double peak) {
+  const int64_t batch = std::stoll(a["batch-size"]);
+  const size_t rows = size_t(std::stoll(a["rows"]));
+  model::set_packing_options({a["packing"] != "false", 1024});
+  auto tok = text::Tokenizer::from_file(a["tokenizer"]);
+  unlearn::UnlearnData d;
+  d.forget = semeval_rows(a["data"], "forget_train", tok, rows);
+  d.retain = semeval_rows(a["data"], "retain_train", tok, rows);
+  d.pad_id = 1;
+  auto cfg = model::preset_config("olmo", a["preset"], 0);
+  model::CausalLM m(cfg, model::init_weights(cfg, 0, torch::kBFloat16));
+  model::LoraConfig lc;
+  lc.r = 16;
+  lc.targets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};  // the libu preset
+  m.add_lora(lc, 0);
+  unlearn::PlanOptions po;
+  po.batch_size = batch;
+  po.epochs = 1;
+  auto plan = unlearn::interleaved_plan(d, po);
+  auto sophia = optim::SophiaOptions::defaults(optim::SophiaVariant::G);
+  auto w = libu_workload(d, plan, batch, sophia.hessian_interval);
+  if (!a["workload"].empty())
+    write_file_atomic(a["workload"], nlohmann::json{{"batch_size", batch}, {"lora_r", lc.r}, {"lora_alpha", lc.alpha},
+                                                    {"lora_targets", lc.targets}, {"passes", w.passes}}
+                                         .dump());
+  Timer t1;
+  auto st = unlearn::influence_stats(m, d, 1, batch);
+  unlearn::influence_step(m, st, 1e-4, 1e-4, +1.0);
+  double p1 = t1.seconds();
+  unlearn::TrainerOptions o;
+  o.objective = unlearn::Objective::GD;
+  o.optimizer = "sophia";
+  o.optimizer_options.sophia = sophia;
+  o.schedule.base_lr = 1e-4;
+  o.out_dir = "/tmp/libu-unlearn-bench";
+  o.quiet = true;
+  Timer t2;
+  unlearn::Trainer(m, d, plan, o).run();
+  double p2 = t2.seconds(), total = p1 + p2;
+  std::cout << nlohmann::json{{"bench", "semeval_per_example"},
+                              {"impl", "libu"},
+                              {"packing", model::packing_options().enabled},
+                              {"preset", a["preset"]},
+                              {"rows_per_split", rows},
+                              {"batch_size", batch},
+                              {"threads", model::threads()},
+                              {"example_passes", w.examples},
+                              {"real_tokens", w.tokens},
+                              {"padded_tokens", w.padded_tokens},
+                              {"phase1_s", p1},
+                              {"phase2_s", p2},
+                              {"seconds", total},
+                              {"examples_per_s", double(w.examples) / total},
+                              {"peak_gflops_bf16", peak},
+                              {"peak_rss_mb", peak_rss_bytes() / 1e6}}
+                   .dump()
+            << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   return bench::run_main([&] {
     std::map<std::string, std::string> a = {{"preset", "1b"}, {"T", "256"},    {"rows", "2"},
-                                            {"steps", "3"},   {"case", "all"}, {"threads", "0"}};
+                                            {"steps", "3"},   {"case", "all"}, {"threads", "0"},
+                                            {"data", "../shared/data/semeval25"}, {"batch-size", "4"}, {"packing", "true"},
+                                            {"tokenizer", "../shared/data/tokenizers/olmo_gpt-neox-olmo-dolma-v1_5.tokenizer.json"},
+                                            {"workload", ""}};
     for (int i = 1; i + 1 < argc; i += 2) a[std::string(argv[i]).substr(2)] = argv[i + 1];
     model::set_threads(std::stoi(a["threads"]));
     set_log_level(LogLevel::Warn);
     int64_t T = std::stoll(a["T"]), R = std::stoll(a["rows"]);
     double peak = bench::gemm_peak_max(torch::kBFloat16, 3);
+    if (a["case"] == "semeval") return semeval_case(a, peak);
     auto cfg = model::preset_config("olmo", a["preset"], 0);
     model::CausalLM m(cfg, model::init_weights(cfg, 0, torch::kBFloat16));
     model::LoraConfig lc;

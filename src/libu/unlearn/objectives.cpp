@@ -70,7 +70,7 @@ torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref
 }  // namespace
 
 torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
-                                     const ObjectiveParams& p, std::map<std::string, double>& logs) {
+                                     const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs) {
   if (std::isnan(p.calib_tau))
     fail("the calibrated objective needs the holdout level tau", "pass --holdout (never-seen rows of the same kind)");
   auto has = n.gt(0).to(lp.dtype());                       // rows without loss tokens do not count
@@ -83,9 +83,8 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
   auto hinge = torch::softplus(p.calib_k * (tau - nll_row)) / p.calib_k;  // [B]
   auto w = b.weight.defined() ? b.weight.to(lp.dtype()) * has : has;  // [B]
   auto l = (hinge * w).sum() / w.sum().clamp_min(1e-12);
-  logs["calib_f"] = l.item<double>();
-  logs["below_tau"] = ((nll_row < tau).to(lp.dtype()) * has).sum().item<double>() /
-                      std::max(1.0, has.sum().item<double>());
+  logs["calib_f"] = l.detach();
+  logs["below_tau"] = ((nll_row < tau).to(lp.dtype()) * has).sum().detach() / has.sum().clamp_min(1.0).detach();
   return l;
 }
 
@@ -101,13 +100,13 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   auto lp = logp.sum(1), n = mask.sum(1);                 // [B] summed log-prob, [B] loss tokens
   auto nll = -logp.sum() / mask.sum().clamp_min(1.0);     // mean CE over loss tokens (causal_lm_loss)
   const char* key = is_forget ? "nll_f" : "nll_r";
-  t.logs[key] = nll.item<double>();
+  t.logs[key] = nll.detach();
   if (o == Objective::SFT) {
     t.loss = nll;
   } else if (!is_forget) {
     if (o == Objective::KL) {
       auto kl = kl_ref_theta(logits, reference_logits(m, b), b.labels);
-      t.logs["kl_r"] = kl.item<double>();
+      t.logs["kl_r"] = kl.detach();
       t.loss = p.retain_weight * kl;
     } else {
       t.loss = p.retain_weight * nll;
@@ -120,12 +119,12 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
     auto lp_ref = reference_seq_logprob(m, b);  // [B]
     // (2/β)·log(1 + exp(β·(log π_θ − log π_ref))) = (2/β)·softplus(β·Δ)
     auto l = torch::softplus(p.npo_beta * (lp - lp_ref)).mean() * (2.0 / p.npo_beta);
-    t.logs["npo_f"] = l.item<double>();
+    t.logs["npo_f"] = l.detach();
     t.loss = l;
   } else if (o == Objective::SimNPO) {
     auto avg_nll = -lp / n.clamp_min(1.0);  // S_f / |y|
     auto l = -torch::log_sigmoid(p.simnpo_beta * (avg_nll - p.simnpo_delta)).mean() * (2.0 / p.simnpo_beta);
-    t.logs["simnpo_f"] = l.item<double>();
+    t.logs["simnpo_f"] = l.detach();
     t.loss = l;
   } else if (o == Objective::Calibrated) {
     t.loss = calibrated_forget_loss(lp, n, b, p, t.logs);

@@ -34,7 +34,9 @@ struct TensorBatch {
 
 struct Terms {
   torch::Tensor loss;                   // scalar to minimise (undefined: batch contributes nothing)
-  std::map<std::string, double> logs;   // e.g. {"nll_f": ..}
+  // e.g. {"nll_f": ..}: detached 0-dim tensors, read once per optimizer step by the trainer
+  // (no host sync per micro-batch).
+  std::map<std::string, torch::Tensor> logs;
 };
 
 // Does this objective use retain batches at all?
@@ -57,7 +59,7 @@ bool uses_retain(Objective o);
 // level of the row's kind), else p.calib_tau; the mean over rows is weighted by b.weight
 // (kind-balanced, see run.cpp). Raises when τ is unknown.
 torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
-                                     const ObjectiveParams& p, std::map<std::string, double>& logs);
+                                     const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs);
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,
                      const ObjectiveParams& p);
 

@@ -186,17 +186,19 @@ struct Trainer::Impl {
   }
 
   // ---- one optimizer step ----
+  // One reduction and one host sync over all tensors (not one per parameter).
+  static bool all_finite(const std::vector<torch::Tensor>& ts) {
+    std::vector<torch::Tensor> ok;
+    for (auto& t : ts)
+      if (t.defined()) ok.push_back(torch::isfinite(t).all());
+    return ok.empty() || torch::stack(ok).all().item<bool>();
+  }
   bool finite_grads() const {
-    for (auto& p : params)
-      if (p.grad().defined() && !torch::isfinite(p.grad()).all().item<bool>()) return false;
-    return true;
+    std::vector<torch::Tensor> g;
+    for (auto& p : params) g.push_back(p.grad());
+    return all_finite(g);
   }
-
-  bool finite_params() const {
-    for (auto& p : params)
-      if (!torch::isfinite(p).all().item<bool>()) return false;
-    return true;
-  }
+  bool finite_params() const { return all_finite(params); }
 
   // Skips step s: halves the LR scale, logs it, and stops the run after 3 in a row.
   json reject_step(int64_t s, json line, const char* what) {
@@ -238,10 +240,10 @@ struct Trainer::Impl {
 
   json step(int64_t s, Progress* bar) {
     int64_t acc = std::max<int64_t>(1, opt.accumulation);
-    std::map<std::string, double> logs;
+    std::map<std::string, torch::Tensor> logs;  // summed over micro-batches, read once per step
     std::map<std::string, int> counts;
     int64_t tokens = 0;
-    double loss_sum = 0;
+    torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(m.device()));
     const MicroBatch* last = nullptr;
     for (int64_t k = 0; k < acc; ++k) {
       size_t idx = size_t(s * acc + k);
@@ -250,16 +252,22 @@ struct Trainer::Impl {
       last = &mb;
       auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
       auto t = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params);
-      for (auto& [k2, v] : t.logs) logs[k2] += v, counts[k2]++;
+      for (auto& [k2, v] : t.logs) logs[k2] = logs.count(k2) ? logs[k2] + v : v, counts[k2]++;
       if (!t.loss.defined()) continue;
       auto l = t.loss * (mb.factor / double(acc));
-      loss_sum += l.item<double>();
+      loss_acc = loss_acc + l.detach().to(torch::kDouble);
       l.backward();
       tokens += b.loss_tokens;
     }
+    // The step's one host sync: the loss and every logged value in one transfer.
+    std::vector<torch::Tensor> vals = {loss_acc};
+    for (auto& [k2, v] : logs) vals.push_back(v.to(torch::kDouble) / counts[k2]);
+    auto host = torch::stack(vals).cpu();
+    const double loss_sum = host[0].item<double>();
     json line = {{"step", s + 1}, {"lr", opt.schedule.lr_at(s, total_steps) * lr_scale}, {"loss", loss_sum},
                  {"tokens", tokens}};
-    for (auto& [k2, v] : logs) line[k2] = v / counts[k2];
+    int64_t i = 1;
+    for (auto& [k2, v] : logs) line[k2] = host[i++].item<double>();
     // NaN/Inf guard, part 1: a non-finite loss or gradient skips the update (the
     // parameters are still the last good state).
     if (!std::isfinite(loss_sum) || !finite_grads()) return reject_step(s, line, "loss/gradient");
