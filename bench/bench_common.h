@@ -3,7 +3,10 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <vector>
@@ -13,6 +16,14 @@
 #include "libu/model/config.h"
 
 namespace libu::bench {
+
+// Current resident set size in bytes (/proc/self/statm; 0 where unavailable).
+inline int64_t current_rss_bytes() {
+  std::ifstream f("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  if (!(f >> size >> resident)) return 0;
+  return resident * int64_t(sysconf(_SC_PAGESIZE));
+}
 
 inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

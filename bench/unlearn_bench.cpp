@@ -11,7 +11,7 @@
 //           --workload FILE it also writes every pass's token ids for the PyTorch peer
 //           (bench/peers/semeval_dynamic_padding.py), so the peer runs the same rows and batches.
 // Usage: unlearn_bench [--preset 1b|7b] [--T 256] [--rows 2] [--steps 3] [--case all|phase1|semeval]
-//                      [--data DIR] [--tokenizer FILE] [--batch-size 4] [--packing true|false] [--workload FILE]
+//                      [--data DIR] [--tokenizer FILE] [--batch-size 4] [--packing true|false] [--checkpointing true|false] [--workload FILE]
 #include <torch/torch.h>
 
 #include <iostream>
@@ -98,6 +98,12 @@ Workload libu_workload(const unlearn::UnlearnData& d, const std::vector<unlearn:
   return w;
 }
 
+int64_t weight_bytes(const model::CausalLM& m) {
+  int64_t n = 0;
+  for (auto& [k, w] : m.weights()) n += int64_t(w.nbytes());
+  return n;
+}
+
 int semeval_case(std::map<std::string, std::string>& a, double peak) {
   const int64_t batch = std::stoll(a["batch-size"]);
   const size_t rows = size_t(std::stoll(a["rows"]));
@@ -107,12 +113,14 @@ int semeval_case(std::map<std::string, std::string>& a, double peak) {
   d.forget = semeval_rows(a["data"], "forget_train", tok, rows);
   d.retain = semeval_rows(a["data"], "retain_train", tok, rows);
   d.pad_id = 1;
-  auto cfg = model::preset_config("olmo", a["preset"], 0);
+  auto cfg = model::preset_config("olmo", a["preset"], int64_t(tok.vocab_size()) > 50304 ? int64_t(tok.vocab_size()) : 50304);
   model::CausalLM m(cfg, model::init_weights(cfg, 0, torch::kBFloat16));
   model::LoraConfig lc;
   lc.r = 16;
   lc.targets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};  // the libu preset
+  const double rss_weights = bench::current_rss_bytes() / 1e6;  // the bf16 weights (+ runtime)
   m.add_lora(lc, 0);
+  m.set_checkpointing(a["checkpointing"] == "true");
   unlearn::PlanOptions po;
   po.batch_size = batch;
   po.epochs = 1;
@@ -127,6 +135,7 @@ int semeval_case(std::map<std::string, std::string>& a, double peak) {
   auto st = unlearn::influence_stats(m, d, 1, batch);
   unlearn::influence_step(m, st, 1e-4, 1e-4, +1.0);
   double p1 = t1.seconds();
+  const double peak_phase1 = peak_rss_bytes() / 1e6;
   unlearn::TrainerOptions o;
   o.objective = unlearn::Objective::GD;
   o.optimizer = "sophia";
@@ -152,6 +161,10 @@ int semeval_case(std::map<std::string, std::string>& a, double peak) {
                               {"seconds", total},
                               {"examples_per_s", double(w.examples) / total},
                               {"peak_gflops_bf16", peak},
+                              {"checkpointing", a["checkpointing"] == "true"},
+                              {"weight_mb", double(weight_bytes(m)) / 1e6},
+                              {"rss_after_load_mb", rss_weights},
+                              {"peak_rss_phase1_mb", peak_phase1},
                               {"peak_rss_mb", peak_rss_bytes() / 1e6}}
                    .dump()
             << std::endl;
@@ -166,7 +179,7 @@ int main(int argc, char** argv) {
                                             {"steps", "3"},   {"case", "all"}, {"threads", "0"},
                                             {"data", "../shared/data/semeval25"}, {"batch-size", "4"}, {"packing", "true"},
                                             {"tokenizer", "../shared/data/tokenizers/olmo_gpt-neox-olmo-dolma-v1_5.tokenizer.json"},
-                                            {"workload", ""}};
+                                            {"workload", ""}, {"checkpointing", "false"}};
     for (int i = 1; i + 1 < argc; i += 2) a[std::string(argv[i]).substr(2)] = argv[i + 1];
     model::set_threads(std::stoi(a["threads"]));
     set_log_level(LogLevel::Warn);

@@ -15,7 +15,7 @@ import argparse, json, math, statistics, sys, time
 import torch
 import torch.nn.functional as F
 
-SHAPES = {"tiny": (128, 352, 4, 4, 4096), "1b": (2048, 8192, 16, 16, 50304)}  # D, I, layers, heads, vocab
+SHAPES = {"tiny": (128, 352, 4, 4, 50304), "1b": (2048, 8192, 16, 16, 50304)}  # D, I, layers, heads, vocab
 
 
 def build(preset, r, alpha, targets, gen):

@@ -126,6 +126,9 @@ TEST(Peft, SaveLoadRoundTripAndMerge) {
   EXPECT_TRUE(fsys::exists(out + "/merged/config.json"));
   auto merged = CausalLM::load(out + "/merged");
   EXPECT_LT((merged->forward(ids) - a).abs().max().item<double>(), 1e-4);
+  // The streamed export (one merged tensor at a time) writes exactly merged_weights().
+  auto all = m->merged_weights(torch::kFloat);
+  for (auto& [name, t] : merged->weights()) EXPECT_TRUE(torch::equal(t, all.at(name))) << name;
   // The adapter can be switched off: then it is the base model.
   m->set_lora_enabled(false);
   auto base = load_fp32("olmo-tiny");
@@ -155,6 +158,19 @@ TEST(Init, WritesLoadableFolderWithoutTouchingInput) {
   EXPECT_EQ(m->dtype(), torch::kBFloat16);
   EXPECT_EQ(m->config().vocab_size, 300);
   EXPECT_THROW(write_model_folder(out, cfg, init_weights(cfg, 1), torch::kFloat, out), Error);
+}
+
+TEST(TensorIo, LazyWriterEqualsEagerAndChecksSizes) {
+  std::string dir = test::temp_dir("lazy");
+  auto a = torch::randn({3, 5}), b = torch::arange(7, torch::kLong);
+  write_tensors_ordered(dir + "/eager.safetensors", {{"a", a}, {"b", b}});
+  write_tensors_lazy(dir + "/lazy.safetensors", {{"a", {3, 5}, torch::kFloat, [&] { return a; }},
+                                                  {"b", {7}, torch::kLong, [&] { return b; }}});
+  EXPECT_EQ(read_file(dir + "/eager.safetensors"), read_file(dir + "/lazy.safetensors"));
+  // A producer whose tensor has another shape is an internal error; nothing is left behind.
+  EXPECT_THROW(write_tensors_lazy(dir + "/bad.safetensors", {{"a", {2, 5}, torch::kFloat, [&] { return a; }}}), Error);
+  EXPECT_FALSE(fsys::exists(dir + "/bad.safetensors"));
+  EXPECT_EQ(std::distance(fsys::directory_iterator(dir), fsys::directory_iterator()), 2);  // no temp file either
 }
 
 // ---- bad input: each names the file and the fix ----

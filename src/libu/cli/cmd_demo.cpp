@@ -134,7 +134,8 @@ int run_demo(const Options& o) {
                              out + "/tokenizer.json"});
   invoke("init", {"--arch", "olmo", "--preset", "tiny", "--tokenizer", out + "/tokenizer.json", "--seed", seed,
                   "--out", out + "/base"});
-  const std::vector<std::string> common = {"--dtype", "fp32", "--seed", seed, "--threads", threads};
+  std::vector<std::string> common = {"--dtype", "fp32", "--seed", seed, "--threads", threads};
+  for (auto& p : packing_args(o)) common.push_back(p);
   auto with = [&](std::vector<std::string> a) {
     a.insert(a.end(), common.begin(), common.end());
     return a;
@@ -177,6 +178,7 @@ int run_demo(const Options& o) {
                                   data + "/retain.jsonl", "--mia", data + "/mia", "--max-new-tokens",
                                   o.str("max-new-tokens"), "--batch-size", "16", "--dtype", "fp32", "--out", dir,
                                   "--threads", threads};
+    for (auto& p : packing_args(o)) a.push_back(p);
     if (!adapter.empty()) a.insert(a.end(), {"--adapter", adapter});
     if (!adapter.empty() && !attacks.empty()) {
       std::string list;
@@ -211,9 +213,10 @@ int run_demo(const Options& o) {
   return 0;
 }
 
-Registrar demo_reg({"demo",
-                    "end-to-end demo on synthetic people: memorise, evaluate, unlearn (libu, libu-seed, gd, ...), report",
-                    {{"out", OptType::Path, "demo-out", "output folder"},
+// The demo's options, plus --packing / --pack-length, which it passes on to every training and
+// evaluation step.
+std::vector<OptionSpec> demo_options() {
+  std::vector<OptionSpec> v = {{"out", OptType::Path, "demo-out", "output folder"},
                      {"people", OptType::Int, "40", "reported fictional people (half forget, half retain); validation, "
                                                     "holdout and MIA non-member people are added on top"},
                      {"seed", OptType::Int, "0", "seed for everything (same seed, same demo)"},
@@ -235,8 +238,14 @@ Registrar demo_reg({"demo",
                       "fine-tunes like whoever trained the model)"},
                      {"controls", OptType::String, "retrain,refuse",
                       "robustness controls: retrain (memorise the retain people only: the never-trained baseline), "
-                      "refuse (a hide-only refusal adapter, reported as control-refuse); none"}},
-                    run_demo});
+                      "refuse (a hide-only refusal adapter, reported as control-refuse); none"}};
+  v.insert(v.end(), packing_options().begin(), packing_options().end());
+  return v;
+}
+
+Registrar demo_reg({"demo",
+                    "end-to-end demo on synthetic people: memorise, evaluate, unlearn (libu, libu-seed, gd, ...), report",
+                    demo_options(), run_demo});
 
 }  // namespace
 }  // namespace libu::cli

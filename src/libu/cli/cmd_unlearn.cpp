@@ -93,6 +93,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"no-merge", OptType::Bool, "false", "skip writing the merged model folder OUT/model"},
       {"merge-dtype", OptType::String, "", "dtype of OUT/model (default: the base model's)", false, {}},
   };
+  o.insert(o.end(), packing_options().begin(), packing_options().end());
   if (!unlearn) {
     o.insert(o.begin() + 1, {"data", OptType::Path, "", "training rows: file or folder (SemEval schema)", true});
     o.push_back({"retain", OptType::Path, "", "extra training rows (also trained on)"});

@@ -10,7 +10,7 @@ namespace libu::cli {
 void apply_common(const Options& o) {
   set_log_level(o.flag("quiet") ? LogLevel::Error : parse_log_level(o.str("log-level")));
   libu::model::set_threads(int(o.i64("threads")));
-  libu::model::set_packing_options({o.flag("packing"), o.i64("pack-length")});
+  if (o.declares("packing")) libu::model::set_packing_options({o.flag("packing"), o.i64("pack-length")});
 }
 
 }  // namespace libu::cli

@@ -12,7 +12,7 @@ std::string opt_str(const Options& o, const std::string& name) { return o.has(na
 }  // namespace
 
 std::vector<OptionSpec> eval_model_options() {
-  return {{"model", OptType::Path, "", "HF model folder (config.json, safetensors, tokenizer.json)", true},
+  std::vector<OptionSpec> v = {{"model", OptType::Path, "", "HF model folder (config.json, safetensors, tokenizer.json)", true},
           {"adapter", OptType::Path, "", "PEFT LoRA adapter folder to apply"},
           {"forget", OptType::Path, "", "forget split: a .parquet/.jsonl file or a dataset folder", true},
           {"retain", OptType::Path, "", "retain split: a .parquet/.jsonl file or a dataset folder", true},
@@ -25,6 +25,8 @@ std::vector<OptionSpec> eval_model_options() {
            {"bf16", "fp32", "fp16", "auto"}},
           {"device", OptType::String, "cpu", "torch device: cpu, cuda, cuda:N"},
           {"out", OptType::Path, "", "output folder", true}};
+  v.insert(v.end(), packing_options().begin(), packing_options().end());
+  return v;
 }
 
 std::vector<OptionSpec> attack_options(const std::string& default_attacks) {

@@ -161,6 +161,11 @@ bool Options::has(const std::string& name) const {
   return values_.count(name) > 0;
 }
 bool Options::given(const std::string& name) const { return given_.count(name) > 0; }
+bool Options::declares(const std::string& name) const {
+  for (auto& s : specs_)
+    if (s.name == name) return true;
+  return false;
+}
 
 std::string Options::str(const std::string& name) const {
   (void)spec(name);
@@ -260,12 +265,22 @@ const std::vector<OptionSpec>& common_options() {
       {"log-level", OptType::String, "info", "log verbosity", false, {"debug", "info", "warn", "error", "quiet"}},
       {"quiet", OptType::Bool, "false", "only print errors and results"},
       {"config", OptType::Path, "", "JSON file of option values (flags win)"},
+  };
+  return v;
+}
+
+const std::vector<OptionSpec>& packing_options() {
+  static const std::vector<OptionSpec> v = {
       {"packing", OptType::Bool, "true",
        "sequence packing for every training and NLL pass: the rows of a batch back to back, block-diagonal "
-       "attention, no FLOPs on padding (--no-packing: padded batches)"},
+       "attention, no FLOPs on padding (--no-packing: padded batches; docs/packing.md)"},
       {"pack-length", OptType::Int, "1024", "tokens per pack (whole rows; a longer row gets a pack of its own)"},
   };
   return v;
+}
+
+std::vector<std::string> packing_args(const Options& o) {
+  return {o.flag("packing") ? "--packing" : "--no-packing", "--pack-length", o.str("pack-length")};
 }
 
 }  // namespace libu::cli

@@ -32,6 +32,7 @@ class Options {
 
   bool has(const std::string& name) const;  // given explicitly or has a default
   bool given(const std::string& name) const;  // given explicitly (flag or config)
+  bool declares(const std::string& name) const;  // the command has this option
   std::string str(const std::string& name) const;
   int64_t i64(const std::string& name) const;
   double f64(const std::string& name) const;
@@ -69,7 +70,12 @@ const Command* find_command(const std::string& name);
 std::string help_text(const Command& c);
 // Options shared by every command: threads, log-level, quiet, config, device, seed...
 const std::vector<OptionSpec>& common_options();
-// Applies the common options (thread count, log level). Call first in each run().
+// --packing / --pack-length (model/packing.h), declared by the commands that run model passes
+// (train, unlearn, eval run, eval attack, demo); apply_common applies them where declared.
+const std::vector<OptionSpec>& packing_options();
+// The packing flags as arguments, to pass on to a sub-command (demo).
+std::vector<std::string> packing_args(const Options& o);
+// Applies the common options (thread count, log level, packing where declared). Call first in each run().
 void apply_common(const Options& o);
 
 }  // namespace libu::cli

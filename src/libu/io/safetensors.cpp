@@ -534,7 +534,7 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
                numel < 0 ? std::string("too many") : std::to_string(uint64_t(numel) * item),
                " bytes, but nbytes is ", t.nbytes),
            "pass nbytes = numel × itemsize");
-    if (t.nbytes > 0 && t.data == nullptr)
+    if (t.nbytes > 0 && t.data == nullptr && !t.produce)
       fail(cat(where, ": data is null"), "pass a pointer to nbytes bytes");
     header[t.name] = ojson{{"dtype", dtype_name(t.dtype)},
                            {"shape", t.shape},
@@ -569,8 +569,28 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
   };
   write_all(len, 8);
   write_all(h.data(), h.size());
-  for (const TensorToWrite& t : tensors)
-    if (t.nbytes) write_all(t.data, t.nbytes);
+  for (const TensorToWrite& t : tensors) {
+    if (!t.produce) {
+      if (t.nbytes) write_all(t.data, t.nbytes);
+      continue;
+    }
+    size_t got = 0;
+    try {
+      t.produce([&](const void* p, size_t n) {
+        got += n;
+        if (got <= t.nbytes) write_all(p, n);
+      });
+    } catch (...) {  // nothing half-written stays behind
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw;
+    }
+    if (got != t.nbytes) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      fail_internal(cat(path, ": tensor \"", t.name, "\" produced ", got, " bytes, expected ", t.nbytes));
+    }
+  }
   if (::close(fd) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());

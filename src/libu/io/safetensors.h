@@ -3,6 +3,7 @@
 // {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}},
 // then the byte buffer. Offsets are relative to the buffer start.
 #pragma once
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -78,12 +79,19 @@ class SafetensorsStore {
   std::map<std::string, std::string> metadata_;  // of the first file
 };
 
+// Receives a tensor's bytes (possibly in several calls) while the file is written.
+using ByteSink = std::function<void(const void* data, size_t nbytes)>;
+
 struct TensorToWrite {
   std::string name;
   DType dtype;
   std::vector<int64_t> shape;
   const void* data;
   size_t nbytes;
+  // Optional: produces the bytes at write time instead of `data` (e.g. a merged weight made
+  // one tensor at a time, so a whole second copy of a model never exists). Must deliver
+  // exactly nbytes.
+  std::function<void(const ByteSink&)> produce = nullptr;
 };
 
 // Writes a safetensors file atomically (temporary file, then rename). The header is

@@ -177,16 +177,21 @@ std::vector<std::pair<std::string, torch::Tensor>> CausalLM::trainable() const {
   return out;
 }
 
-std::map<std::string, torch::Tensor> CausalLM::merged_weights(c10::ScalarType out_dtype) const {
+torch::Tensor CausalLM::merged_weight(const std::string& name, c10::ScalarType out_dtype) const {
   torch::NoGradGuard ng;
-  std::map<std::string, torch::Tensor> out;
-  for (auto& [name, w] : weights_) out[name] = w.detach().to(out_dtype);
-  if (!lora_) return out;
-  for (auto& [module, p] : lora_->modules) {
-    // W <- W + (alpha/r) B A   (computed in fp32)
-    auto& w = weights_.at(module + ".weight");
-    out[module + ".weight"] = (w.to(torch::kFloat) + torch::matmul(p.B, p.A) * lora_->cfg.scale()).to(out_dtype);
+  const auto& w = weight(name);
+  const std::string suffix = ".weight";
+  if (lora_ && name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    auto it = lora_->modules.find(name.substr(0, name.size() - suffix.size()));
+    if (it != lora_->modules.end())  // W <- W + (alpha/r) B A   (computed in fp32)
+      return (w.to(torch::kFloat) + torch::matmul(it->second.B, it->second.A) * lora_->cfg.scale()).to(out_dtype);
   }
+  return w.detach().to(out_dtype);
+}
+
+std::map<std::string, torch::Tensor> CausalLM::merged_weights(c10::ScalarType out_dtype) const {
+  std::map<std::string, torch::Tensor> out;
+  for (auto& [name, w] : weights_) out[name] = merged_weight(name, out_dtype);
   return out;
 }
 

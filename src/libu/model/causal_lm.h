@@ -76,6 +76,8 @@ class CausalLM {
 
   // W + (alpha/r) B A for every LoRA module, in `out_dtype`; other weights as stored.
   std::map<std::string, torch::Tensor> merged_weights(c10::ScalarType out_dtype) const;
+  // One tensor of merged_weights(), computed alone (the streaming export).
+  torch::Tensor merged_weight(const std::string& name, c10::ScalarType out_dtype) const;
 
  private:
   friend std::shared_ptr<CausalLM> load_impl(const std::string&, const LoadOptions&);

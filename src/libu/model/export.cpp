@@ -38,6 +38,12 @@ static bool same_path(const std::string& a, const std::string& b) {
 void write_model_folder(const std::string& out_dir, ModelConfig cfg,
                         const std::map<std::string, torch::Tensor>& weights, c10::ScalarType dtype,
                         const std::string& copy_from, const std::string& tokenizer_file) {
+  write_model_folder(
+      out_dir, cfg, [&](const std::string& n) { return weights.at(n); }, dtype, copy_from, tokenizer_file);
+}
+
+void write_model_folder(const std::string& out_dir, ModelConfig cfg, const WeightSource& weight,
+                        c10::ScalarType dtype, const std::string& copy_from, const std::string& tokenizer_file) {
   if (!copy_from.empty() && same_path(copy_from, out_dir))
     fail(cat(out_dir, ": refusing to write into the input model folder"), "choose another --out");
   fsys::path out = fsys::absolute(out_dir);
@@ -47,9 +53,9 @@ void write_model_folder(const std::string& out_dir, ModelConfig cfg,
   cfg.torch_dtype = dtype_str(dtype);
   write_file_atomic((tmp / "config.json").string(), cfg.to_json().dump(2) + "\n");
   auto arch = make_architecture(cfg.arch);
-  std::vector<std::pair<std::string, torch::Tensor>> ordered;
-  for (auto& s : all_weights(cfg, *arch)) ordered.emplace_back(s.name, weights.at(s.name).to(dtype));
-  write_tensors_ordered((tmp / "model.safetensors").string(), ordered);
+  std::vector<LazyTensor> ordered;
+  for (auto& s : all_weights(cfg, *arch)) ordered.push_back({s.name, s.shape, dtype, [&weight, name = s.name] { return weight(name); }});
+  write_tensors_lazy((tmp / "model.safetensors").string(), ordered);
   if (!copy_from.empty())
     for (auto* f : kTokenizerFiles)
       if (fsys::exists(fsys::path(copy_from) / f)) fsys::copy_file(fsys::path(copy_from) / f, tmp / f);
@@ -68,7 +74,9 @@ void write_model_folder(const std::string& out_dir, ModelConfig cfg,
 }
 
 void export_merged(const CausalLM& model, const std::string& out_dir, c10::ScalarType dtype) {
-  write_model_folder(out_dir, model.config(), model.merged_weights(dtype), dtype, model.source_dir());
+  write_model_folder(
+      out_dir, model.config(), [&](const std::string& n) { return model.merged_weight(n, dtype); }, dtype,
+      model.source_dir());
 }
 
 }  // namespace libu::model

@@ -18,9 +18,16 @@ std::map<std::string, torch::Tensor> init_weights(const ModelConfig& cfg, uint64
 void write_model_folder(const std::string& out_dir, ModelConfig cfg,
                         const std::map<std::string, torch::Tensor>& weights, c10::ScalarType dtype,
                         const std::string& copy_from = "", const std::string& tokenizer_file = "");
+// Same, asking `weight(name)` for one tensor at a time while the file is written (each is
+// freed before the next is made).
+using WeightSource = std::function<torch::Tensor(const std::string&)>;
+void write_model_folder(const std::string& out_dir, ModelConfig cfg, const WeightSource& weight,
+                        c10::ScalarType dtype, const std::string& copy_from = "",
+                        const std::string& tokenizer_file = "");
 
 // Merges the adapter into the base weights and writes an HF folder (tokenizer files copied
-// from the model's source folder). Refuses to write into the source folder.
+// from the model's source folder). Refuses to write into the source folder. Streams: one
+// merged tensor exists at a time, so the peak memory is the model plus one fp32 matrix.
 void export_merged(const CausalLM& model, const std::string& out_dir, c10::ScalarType dtype);
 
 }  // namespace libu::model

@@ -63,6 +63,24 @@ void write_tensors_ordered(const std::string& path,
   io::write_safetensors(path, items, metadata);
 }
 
+void write_tensors_lazy(const std::string& path, const std::vector<LazyTensor>& tensors,
+                        const std::map<std::string, std::string>& metadata) {
+  std::vector<io::TensorToWrite> items;
+  for (const auto& lt : tensors) {
+    int64_t numel = 1;
+    for (int64_t d : lt.shape) numel *= d;
+    io::TensorToWrite w{lt.name, to_io(lt.dtype), lt.shape, nullptr, size_t(numel) * c10::elementSize(lt.dtype)};
+    w.produce = [&lt, &path](const io::ByteSink& sink) {
+      auto t = lt.make().detach().to(torch::kCPU).to(lt.dtype).contiguous();
+      if (t.sizes().vec() != lt.shape)
+        fail_internal(cat(path, ": lazy tensor \"", lt.name, "\" has the wrong shape"));
+      sink(t.data_ptr(), size_t(t.nbytes()));
+    };
+    items.push_back(std::move(w));
+  }
+  io::write_safetensors(path, items, metadata);
+}
+
 void write_tensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
                    const std::map<std::string, std::string>& metadata) {
   write_tensors_ordered(path, {tensors.begin(), tensors.end()}, metadata);

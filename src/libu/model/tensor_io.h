@@ -23,4 +23,15 @@ void write_tensors_ordered(const std::string& path,
                            const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                            const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
 
+// A tensor written lazily: its name, shape and dtype up front; `make` is called once, while
+// the file is written, and its result is freed right after (one tensor alive at a time).
+struct LazyTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  c10::ScalarType dtype;
+  std::function<torch::Tensor()> make;
+};
+void write_tensors_lazy(const std::string& path, const std::vector<LazyTensor>& tensors,
+                        const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
+
 }  // namespace libu::model
