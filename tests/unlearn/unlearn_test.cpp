@@ -7,6 +7,7 @@
 #include "libu/core/error.h"
 #include "libu/model/causal_lm.h"
 #include "libu/model/loss.h"
+#include "libu/model/packing.h"
 #include "libu/model/peft_io.h"
 #include "libu/unlearn/fisher.h"
 #include "libu/unlearn/objectives.h"
@@ -161,6 +162,43 @@ TEST(Objectives, ValuesMatchHandComputation) {
   auto base_logits = base->forward(b.input_ids, b.attention_mask);
   EXPECT_NEAR(model::causal_lm_loss(ref.to(torch::kFloat), b.labels).item<double>(),
               model::causal_lm_loss(base_logits, b.labels).item<double>(), 1e-6);
+}
+
+// Every objective gives the same loss and LoRA gradients on packed and padded batches of
+// ragged rows (packing.h). NPO, SimNPO and the calibrated objective use per-row sums, KL the
+// full distributions (batch_logits), so a row mix-up or a padding leak shows here. Tolerances:
+// fp32 rounding of different GEMM shapes (see tests/model/packing_test.cpp).
+TEST(Objectives, PackedEqualsPaddedForEveryObjective) {
+  std::vector<data::Example> ex;
+  for (int len : {5, 17, 9, 12}) {
+    auto r = rows(1, len, uint64_t(len));
+    r[0].target_nll = 2.5 + 0.1 * len;
+    ex.push_back(r[0]);
+  }
+  auto m = tiny_with_adapter();
+  auto b = make_batch(ex, {0, 1, 2, 3}, 0, m->device());
+  ObjectiveParams p;
+  p.calib_tau = 3.0;
+  auto run = [&](Objective o, bool forget, bool packed) {
+    const auto was = model::packing_options();
+    model::set_packing_options({packed, 1024});
+    for (auto& [k, t] : m->lora()->named_parameters()) t.mutable_grad() = torch::Tensor();
+    auto loss = objective_loss(o, *m, b, forget, p).loss;
+    loss.backward();
+    std::vector<torch::Tensor> g = {loss.detach().reshape({1})};
+    for (auto& [k, t] : m->lora()->named_parameters()) g.push_back(t.grad().reshape({-1}).clone());
+    model::set_packing_options(was);
+    return torch::cat(g);  // [1 + |θ|]: the loss, then every gradient
+  };
+  for (auto [o, forget] : std::vector<std::pair<Objective, bool>>{{Objective::GD, true}, {Objective::NPO, true},
+                                                                  {Objective::SimNPO, true}, {Objective::Calibrated, true},
+                                                                  {Objective::KL, false}}) {
+    auto a = run(o, forget, true), c = run(o, forget, false);
+    EXPECT_NEAR(a[0].item<double>(), c[0].item<double>(), 1e-4) << objective_name(o);
+    auto ga = a.narrow(0, 1, a.size(0) - 1), gc = c.narrow(0, 1, c.size(0) - 1);
+    EXPECT_GT(gc.abs().max().item<double>(), 0.0) << objective_name(o);
+    EXPECT_LT((ga - gc).abs().max().item<double>() / gc.abs().max().item<double>(), 1e-3) << objective_name(o);
+  }
 }
 
 namespace {
