@@ -46,9 +46,11 @@ class FullLogitsGuard {
 
 // token_logprobs(m.forward(ids, mask), labels) without the [B, T, V] logits: returns
 // logp [B, T-1] (0 where masked) and mask [B, T-1], fp32, from the hidden states gathered at
-// the loss positions only. When the full logits would take at most lean_head_keep_bytes(), it
-// is the plain full-logits path itself (bit-identical results on small models: the demo's
-// measured results do not move with float-level changes of the head).
+// the loss positions only. With packing on (packing.h, the default) and a right-padded batch,
+// the hidden states come from the packed rows (real tokens only). Otherwise (--no-packing):
+// when the full logits would take at most lean_head_keep_bytes(), it is the plain full-logits
+// path itself (bit-identical to the results before the lean head), else the padded batch's
+// hidden states at the loss positions.
 std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
                                                             const torch::Tensor& attention_mask,
                                                             const torch::Tensor& labels, double temperature = 1.0);
