@@ -10,7 +10,7 @@
 // The peak is the maximum over n in {1024, 2048, 4096} of an n^3 matmul (or only --n when given).
 // Usage: model_bench [--case gemm|step|tiny-train|all] [--preset tiny|1b|7b] [--T 256] [--B 1]
 //                    [--dtype bf16|fp32|both] [--steps 3] [--threads N] [--checkpointing]
-//                    [--vocab V] [--min-len 12 --max-len 72 (tiny-train)] [--n N] [--profile TRACE.json (tiny-train)] [--head lean|full (step)]
+//                    [--vocab V] [--min-len 12 --max-len 72 (tiny-train)] [--keep-mb M (lean head keep budget)] [--n N] [--profile TRACE.json (tiny-train)] [--head lean|full (step)]
 #include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 
@@ -40,7 +40,7 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
                                           {"B", "1"},       {"dtype", "both"},          {"steps", "3"},
                                           {"threads", "0"}, {"checkpointing", "false"}, {"n", "0"},
                                           {"vocab", "0"},   {"profile", ""},              {"head", "lean"},
-                                          {"min-len", "12"}, {"max-len", "72"}};
+                                          {"min-len", "12"}, {"max-len", "72"}, {"keep-mb", ""}};
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
     if (k.rfind("--", 0) != 0) continue;
@@ -179,6 +179,7 @@ int main(int argc, char** argv) {
     if (a["dtype"] == "both" || a["dtype"] == "bf16") dts.push_back(torch::kBFloat16);
     if (a["dtype"] == "both" || a["dtype"] == "fp32") dts.push_back(torch::kFloat);
     std::map<c10::ScalarType, double> peaks;
+    if (!a["keep-mb"].empty()) set_lean_head_keep_bytes(std::stoll(a["keep-mb"]) << 20);  // lean head's keep budget
     if (a["case"] == "tiny-train") {
       int64_t vocab = std::stoll(a["vocab"]);
       for (const auto& j : bench_tiny_train(vocab > 0 ? vocab : 4096, std::stoll(a["B"]), std::stoll(a["min-len"]),
