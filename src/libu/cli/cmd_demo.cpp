@@ -217,28 +217,28 @@ int run_demo(const Options& o) {
 // evaluation step.
 std::vector<OptionSpec> demo_options() {
   std::vector<OptionSpec> v = {{"out", OptType::Path, "demo-out", "output folder"},
-                     {"people", OptType::Int, "40", "reported fictional people (half forget, half retain); validation, "
-                                                    "holdout and MIA non-member people are added on top"},
-                     {"seed", OptType::Int, "0", "seed for everything (same seed, same demo)"},
-                     {"methods", OptType::String, "libu,libu-seed,gd",
-                      "comma list of unlearning runs: libu, libu-seed, gd, npo, simnpo, sugd, ga, kl"},
-                     {"vocab-size", OptType::Int, "2000", "tokenizer size"},
-                     {"train-epochs", OptType::Int, "40", "memorisation epochs (full fine-tuning)"},
-                     {"train-lr", OptType::Float, "3e-3", "memorisation learning rate"},
-                     {"unlearn-epochs", OptType::Int, "5", "unlearning epochs (selection and early stopping pick the state)"},
-                     {"unlearn-lr", OptType::Float, "1e-3", "learning rate of the baselines (AdamW)"},
-                     {"libu-lr", OptType::Float, "5e-4", "phase-2 learning rate of the libu preset (phase 1 searches its own)"},
-                     {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch"},
-                     {"eval-every", OptType::Int, "5", "validation interval (steps) for selection and early stopping"},
-                     {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"},
-                     {"attacks", OptType::String, "relearn,quantize",
-                      "robustness attacks on every unlearned model (comma list: relearn, quantize, paraphrase; none)"},
-                     {"relearn-lr", OptType::Float, "3e-3",
-                      "relearning attack learning rate (default: the memorisation rate, --train-lr: the attacker "
-                      "fine-tunes like whoever trained the model)"},
-                     {"controls", OptType::String, "retrain,refuse",
-                      "robustness controls: retrain (memorise the retain people only: the never-trained baseline), "
-                      "refuse (a hide-only refusal adapter, reported as control-refuse); none"}};
+    {"people", OptType::Int, "40", "reported fictional people (half forget, half retain); validation, "
+                                   "holdout and MIA non-member people are added on top"},
+    {"seed", OptType::Int, "0", "seed for everything (same seed, same demo)"},
+    {"methods", OptType::String, "libu,libu-seed,gd",
+     "comma list of unlearning runs: libu, libu-seed, gd, npo, simnpo, sugd, ga, kl"},
+    {"vocab-size", OptType::Int, "2000", "tokenizer size"},
+    {"train-epochs", OptType::Int, "40", "memorisation epochs (full fine-tuning)"},
+    {"train-lr", OptType::Float, "3e-3", "memorisation learning rate"},
+    {"unlearn-epochs", OptType::Int, "5", "unlearning epochs (selection and early stopping pick the state)"},
+    {"unlearn-lr", OptType::Float, "1e-3", "learning rate of the baselines (AdamW)"},
+    {"libu-lr", OptType::Float, "5e-4", "phase-2 learning rate of the libu preset (phase 1 searches its own)"},
+    {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch"},
+    {"eval-every", OptType::Int, "5", "validation interval (steps) for selection and early stopping"},
+    {"max-new-tokens", OptType::Int, "48", "generation length in evaluations"},
+    {"attacks", OptType::String, "relearn,quantize",
+     "robustness attacks on every unlearned model (comma list: relearn, quantize, paraphrase; none)"},
+    {"relearn-lr", OptType::Float, "3e-3",
+     "relearning attack learning rate (default: the memorisation rate, --train-lr: the attacker "
+     "fine-tunes like whoever trained the model)"},
+    {"controls", OptType::String, "retrain,refuse",
+     "robustness controls: retrain (memorise the retain people only: the never-trained baseline), "
+     "refuse (a hide-only refusal adapter, reported as control-refuse); none"}};
   v.insert(v.end(), packing_options().begin(), packing_options().end());
   return v;
 }

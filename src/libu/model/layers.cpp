@@ -68,14 +68,14 @@ torch::Tensor build_attention_mask(const torch::Tensor& key_mask, int64_t q_len,
   return m.unsqueeze(1);  // [B, 1, T, Tk]
 }
 
-// softmax(q k^T / sqrt(d) + mask) v, the softmax in fp32 and cast back (as HF eager attention).
-// q: [B, H, T, d], k/v: [B, H, Tk, d], mask: additive, broadcastable to [B, H, T, Tk].
 torch::Tensor causal_mask(int64_t n, c10::ScalarType dtype, c10::Device device) {
   auto allowed = torch::ones({n, n}, torch::TensorOptions().dtype(torch::kBool).device(device)).tril();  // [n, n]
   auto m = torch::zeros({n, n}, torch::TensorOptions().dtype(dtype).device(device));
   return m.masked_fill_(allowed.logical_not(), lowest_value(dtype));
 }
 
+// softmax(q k^T / sqrt(d) + mask) v, the softmax in fp32 and cast back (as HF eager attention).
+// q: [B, H, T, d], k/v: [B, H, Tk, d], mask: additive, broadcastable to [B, H, T, Tk].
 static torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& mask) {
   auto scores = torch::matmul(q, k.transpose(2, 3)) * (1.0 / std::sqrt(double(q.size(-1))));  // [B, H, T, Tk]

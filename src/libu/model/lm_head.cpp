@@ -97,26 +97,40 @@ torch::Tensor label_logprobs(const torch::Tensor& h, const torch::Tensor& W, con
 
 namespace {
 
-// The packed path: hidden states of the real tokens only (packing.h), gathered at the loss
-// positions. logp/mask [B, T-1] in the padded layout.
+// The loss positions of a [B, T] batch: y = labels[:, 1:] [B, T-1], mask = (y != -100), and
+// k [n] the flat indices of the loss positions in [B*(T-1)].
+struct LossPositions {
+  torch::Tensor y, mask, k;
+};
+LossPositions loss_positions(const torch::Tensor& labels, c10::Device dev) {
+  auto y = labels.narrow(1, 1, labels.size(1) - 1).to(dev);  // [B, T-1]
+  auto mask = y.ne(kIgnoreIndex);
+  return {y, mask, mask.reshape({-1}).nonzero().squeeze(1)};
+}
+
+// hs [n, D]: the hidden states at the loss positions p.k -> logp/mask [B, T-1] in the padded
+// layout (0 where masked), through label_logprobs.
+std::pair<torch::Tensor, torch::Tensor> logprobs_at(CausalLM& m, const torch::Tensor& hs, const LossPositions& p,
+                                                    double temperature) {
+  auto lp = label_logprobs(hs, m.head_weight(), p.y.reshape({-1}).index_select(0, p.k), temperature);  // [n]
+  auto full = torch::zeros({p.y.numel()}, lp.options()).index_put({p.k}, lp);  // differentiable scatter
+  return {full.view(p.y.sizes()), p.mask.to(torch::kFloat)};
+}
+
+// The packed path: hidden states of the real tokens only (packing.h), gathered at the loss positions.
 std::pair<torch::Tensor, torch::Tensor> packed_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
                                                               const torch::Tensor& labels, const PackPlan& plan,
                                                               double temperature) {
   const int64_t B = input_ids.size(0), T = input_ids.size(1);
   auto h = packed_hidden(m, input_ids, plan);  // [N, D]
-  const auto dev = h.device();
-  auto y = labels.narrow(1, 1, T - 1).to(dev);  // [B, T-1]
-  auto mask = y.ne(kIgnoreIndex);               // [B, T-1]
-  auto k = mask.reshape({-1}).nonzero().squeeze(1);                 // [n] loss positions in [B*(T-1)]
-  auto bt = k.div(T - 1, "floor") * T + k.remainder(T - 1);        // [n] the same positions in [B*T]
-  auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(dev);
-  auto where = torch::full({B * T}, -1, long_opts).index_put_({plan.all_src.to(dev)}, torch::arange(plan.tokens, long_opts));
-  auto rows = where.index_select(0, bt);  // [n] rows of h
+  auto p = loss_positions(labels, h.device());
+  auto bt = p.k.div(T - 1, "floor") * T + p.k.remainder(T - 1);  // [n] the loss positions in [B*T]
+  auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(h.device());
+  auto row_of = torch::full({B * T}, -1, long_opts).index_put_({plan.all_src.to(h.device())}, torch::arange(plan.tokens, long_opts));
+  auto rows = row_of.index_select(0, bt);  // [n] rows of h
   if (rows.numel() > 0 && rows.min().item<int64_t>() < 0)
     fail_internal("lean_token_logprobs: a loss position lies on padding");
-  auto lp = label_logprobs(h.index_select(0, rows), m.head_weight(), y.reshape({-1}).index_select(0, k), temperature);  // [n]
-  auto full = torch::zeros({B * (T - 1)}, lp.options()).index_put({k}, lp);  // differentiable scatter
-  return {full.view({B, T - 1}), mask.to(torch::kFloat)};
+  return logprobs_at(m, h.index_select(0, rows), p, temperature);
 }
 
 }  // namespace
@@ -124,9 +138,8 @@ std::pair<torch::Tensor, torch::Tensor> packed_token_logprobs(CausalLM& m, const
 std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
                                                             const torch::Tensor& attention_mask,
                                                             const torch::Tensor& labels, double temperature) {
-  if (packing_options().enabled && attention_mask.defined() && input_ids.size(1) > 1)
-    if (auto plan = plan_packs(attention_mask, packing_options().pack_length))
-      return packed_token_logprobs(m, input_ids, labels, *plan, temperature);
+  if (input_ids.size(1) > 1)
+    if (auto plan = active_pack_plan(attention_mask)) return packed_token_logprobs(m, input_ids, labels, *plan, temperature);
   // Full logits when a guard asks for a twice-differentiable graph, or when they are small:
   // then this is exactly the plain path (same numbers, bit for bit, as before the lean head).
   const int64_t full_bytes = input_ids.numel() * m.config().vocab_size * 4;
@@ -136,13 +149,8 @@ std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const t
   }
   auto h = m.hidden_states(input_ids, attention_mask);  // [B, T, D]
   const int64_t B = h.size(0), T = h.size(1);
-  auto y = labels.narrow(1, 1, T - 1).to(h.device());  // [B, T-1]
-  auto mask = y.ne(kIgnoreIndex);                      // [B, T-1]
-  auto idx = mask.reshape({-1}).nonzero().squeeze(1);  // [N] flat loss positions
-  auto hs = h.narrow(1, 0, T - 1).reshape({B * (T - 1), -1}).index_select(0, idx);  // [N, D]
-  auto lp = label_logprobs(hs, m.head_weight(), y.reshape({-1}).index_select(0, idx), temperature);  // [N]
-  auto full = torch::zeros({B * (T - 1)}, lp.options()).index_put({idx}, lp);  // differentiable scatter
-  return {full.view({B, T - 1}), mask.to(torch::kFloat)};
+  auto p = loss_positions(labels, h.device());
+  return logprobs_at(m, h.narrow(1, 0, T - 1).reshape({B * (T - 1), -1}).index_select(0, p.k), p, temperature);
 }
 
 torch::Tensor lean_causal_lm_loss(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,

@@ -63,6 +63,11 @@ std::optional<PackPlan> plan_packs(const torch::Tensor& attention_mask, int64_t 
   return plan;
 }
 
+std::optional<PackPlan> active_pack_plan(const torch::Tensor& attention_mask) {
+  if (!g_packing.enabled || !attention_mask.defined()) return std::nullopt;
+  return plan_packs(attention_mask, g_packing.pack_length);
+}
+
 torch::Tensor packed_hidden(CausalLM& m, const torch::Tensor& input_ids, const PackPlan& plan) {
   auto flat = input_ids.reshape({-1}).to(m.device());  // [B*T]
   std::vector<torch::Tensor> hs;
@@ -79,9 +84,7 @@ torch::Tensor packed_hidden(CausalLM& m, const torch::Tensor& input_ids, const P
 }
 
 torch::Tensor batch_logits(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
-  std::optional<PackPlan> plan;
-  if (packing_options().enabled && attention_mask.defined())
-    plan = plan_packs(attention_mask, packing_options().pack_length);
+  auto plan = active_pack_plan(attention_mask);
   if (!plan) return m.forward(input_ids, attention_mask);  // [B, T, V]
   const int64_t B = input_ids.size(0), T = input_ids.size(1), V = m.config().vocab_size;
   auto h = packed_hidden(m, input_ids, *plan);                                  // [N, D]

@@ -33,6 +33,10 @@ struct PackPlan {
 // (a 0 before a 1 in some row), e.g. generation's left-padded batches. mask: [B, T].
 std::optional<PackPlan> plan_packs(const torch::Tensor& attention_mask, int64_t pack_length);
 
+// plan_packs under the process-wide options: nullopt when packing is off, the mask is
+// undefined or the batch is not right-padded (then callers run the padded forward).
+std::optional<PackPlan> active_pack_plan(const torch::Tensor& attention_mask);
+
 // Final-normed hidden states [N, D] of every real token, in the order of plan.all_src.
 torch::Tensor packed_hidden(CausalLM& m, const torch::Tensor& input_ids, const PackPlan& plan);
 
