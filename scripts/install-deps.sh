@@ -7,7 +7,7 @@ PKGS=(
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpcre2-dev libutf8proc-dev
   libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev
-  python3-torch
+  python3-torch libgloo-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -7,6 +7,7 @@
 #include "libu/cli/options.h"
 #include "libu/core/error.h"
 #include "libu/core/log.h"
+#include "libu/dist/dist.h"
 #include "libu/unlearn/run.h"
 
 namespace libu::cli {
@@ -94,6 +95,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"merge-dtype", OptType::String, "", "dtype of OUT/model (default: the base model's)", false, {}},
   };
   o.insert(o.end(), packing_options().begin(), packing_options().end());
+  o.insert(o.end(), dist_options().begin(), dist_options().end());
   if (!unlearn) {
     o.insert(o.begin() + 1, {"data", OptType::Path, "", "training rows: file or folder (SemEval schema)", true});
     o.push_back({"retain", OptType::Path, "", "extra training rows (also trained on)"});
@@ -138,6 +140,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
        {"final", "retain-bounded", "lowest-forget", "calibrated"}},
       {"retain-tolerance", OptType::Float, "0.25", "retain-bounded: allowed retain NLL rise (nats)"},
       {"eval-every", OptType::Int, "0", "validate every K steps (0 = only at the end)"},
+      {"save-phase1", OptType::Bool, "false", "write phase 1's Fisher F and forget gradient g to OUT/phase1.safetensors"},
   };
   o.insert(o.begin() + 1, u.begin(), u.end());
   return o;
@@ -194,6 +197,7 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   t.objective_params.simnpo_beta = o.f64("simnpo-beta");
   t.objective_params.simnpo_delta = o.f64("simnpo-delta");
   c.phase1 = o.flag("phase1");
+  c.save_phase1 = o.flag("save-phase1");
   c.phase1_sign = o.str("phase1-sign") == "-" ? -1.0 : 1.0;
   std::string p1 = o.has("phase1-lr") ? o.str("phase1-lr") : "";
   c.phase1_auto = p1 == "auto";
@@ -246,7 +250,7 @@ int run_cmd(const Options& given, bool unlearn) {
   c.resolved = o.to_json();
   log_info("resolved options: ", c.resolved.dump());
   unlearn::run_unlearn(c);
-  std::cout << c.out_dir << "\n";
+  if (dist::is_main()) std::cout << c.out_dir << "\n";
   return 0;
 }
 

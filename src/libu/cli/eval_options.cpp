@@ -26,6 +26,7 @@ std::vector<OptionSpec> eval_model_options() {
           {"device", OptType::String, "cpu", "torch device: cpu, cuda, cuda:N"},
           {"out", OptType::Path, "", "output folder", true}};
   v.insert(v.end(), packing_options().begin(), packing_options().end());
+  v.insert(v.end(), dist_options().begin(), dist_options().end());
   return v;
 }
 

@@ -6,6 +6,7 @@
 #include "libu/cli/options.h"
 #include "libu/core/error.h"
 #include "libu/core/version.h"
+#include "libu/dist/dist.h"
 
 using namespace libu;
 
@@ -38,15 +39,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<std::string> rest(args.begin() + long(used), args.end());
-  for (auto& a : rest)
+  for (auto& a : rest) {
+    if (a == "--") break;  // what follows belongs to another command (libu launch)
     if (a == "--help" || a == "-h") {
       std::cout << cli::help_text(*cmd);
       return 0;
     }
+  }
   try {
     cli::Options opts = cli::Options::parse(cmd->options, rest, cmd->positionals);
     cli::apply_common(opts);
-    return cmd->run(opts);
+    int rc = cmd->run(opts);
+    dist::shutdown();  // waits for every rank (no-op in one process)
+    return rc;
   } catch (const Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return e.kind() == ErrorKind::User ? 1 : 2;

@@ -85,8 +85,10 @@ Options Options::parse(const std::vector<OptionSpec>& specs_in, const std::vecto
       if (s.name == n) return true;
     return false;
   };
+  // A bare "--" ends the options: everything after it is positional, verbatim (libu launch).
+  const size_t end = size_t(std::find(args.begin(), args.end(), "--") - args.begin());
   // Pass 1: --config
-  for (size_t i = 0; i + 1 < args.size(); ++i) {
+  for (size_t i = 0; i + 1 < end; ++i) {
     if (args[i] == "--config") {
       std::string path = args[i + 1];
       json cfg = io::read_json_file(path, "the config is a JSON object of option names to values");
@@ -109,7 +111,12 @@ Options Options::parse(const std::vector<OptionSpec>& specs_in, const std::vecto
   std::map<std::string, bool> from_cli;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0 || a == "--") {
+    if (i == end) {
+      if (!allow_positionals) fail("unexpected argument '--'", "this command takes no command line after --");
+      o.positionals_.insert(o.positionals_.end(), args.begin() + long(i) + 1, args.end());
+      break;
+    }
+    if (a.rfind("--", 0) != 0) {
       if (!allow_positionals) fail(cat("unexpected argument '", a, "'"), "options start with --; see --help");
       o.positionals_.push_back(a);
       continue;
@@ -275,6 +282,17 @@ const std::vector<OptionSpec>& packing_options() {
        "sequence packing for every training and NLL pass: the rows of a batch back to back, block-diagonal "
        "attention, no FLOPs on padding (--no-packing: padded batches; docs/packing.md)"},
       {"pack-length", OptType::Int, "1024", "tokens per pack (whole rows; a longer row gets a pack of its own)"},
+  };
+  return v;
+}
+
+const std::vector<OptionSpec>& dist_options() {
+  static const std::vector<OptionSpec> v = {
+      {"dist-backend", OptType::String, "auto",
+       "collective backend when RANK/WORLD_SIZE are set (libu launch): auto = nccl on CUDA, else gloo", false,
+       {"auto", "gloo", "nccl"}},
+      {"dist-timeout", OptType::Float, "300",
+       "seconds a rank waits for the others (rendezvous and every collective) before it reports the lost rank"},
   };
   return v;
 }

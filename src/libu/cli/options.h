@@ -73,6 +73,9 @@ const std::vector<OptionSpec>& common_options();
 // --packing / --pack-length (model/packing.h), declared by the commands that run model passes
 // (train, unlearn, eval run, eval attack, demo); apply_common applies them where declared.
 const std::vector<OptionSpec>& packing_options();
+// --dist-backend / --dist-timeout (dist/dist.h), declared by the commands that train or
+// evaluate; apply_common joins the process group when RANK/WORLD_SIZE are set.
+const std::vector<OptionSpec>& dist_options();
 // The packing flags as arguments, to pass on to a sub-command (demo).
 std::vector<std::string> packing_args(const Options& o);
 // Applies the common options (thread count, log level, packing where declared). Call first in each run().

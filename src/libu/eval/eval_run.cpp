@@ -9,6 +9,7 @@
 #include "libu/core/fs.h"
 #include "libu/core/log.h"
 #include "libu/core/timing.h"
+#include "libu/dist/dist.h"
 #include "libu/io/jsonl.h"
 #include "libu/model/peft_io.h"
 #include "libu/model/runtime.h"
@@ -183,26 +184,32 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
   const auto& forget = in.forget;
   const auto& retain = in.retain;
   const auto& mmlu_subjects = in.mmlu_subjects;
-  make_dirs(opt.out_dir);
+  // With several ranks every rank generates and scores its share of the batches; rank 0
+  // gathers them and is the only one that writes (docs/distributed.md).
+  const bool writer = dist::is_main();
+  if (opt.attacks && dist::active())
+    fail("--attacks runs in one process (the relearning attack trains its own adapter)",
+         "evaluate with libu launch, then run `libu eval attack` without it");
+  if (writer) make_dirs(opt.out_dir);
   const std::string out = opt.out_dir;
-  write_file_atomic(out + "/run.json", opt.options_json.dump(2) + "\n");
+  if (writer) write_file_atomic(out + "/run.json", opt.options_json.dump(2) + "\n");
 
   EvalRunResult res;
   Timer timer;
   auto forget_pred = generate_predictions(model, tok, forget, opt.generation, "generate forget");
-  io::write_jsonl(out + "/forget.jsonl", prediction_lines(forget_pred));
+  if (writer) io::write_jsonl(out + "/forget.jsonl", prediction_lines(forget_pred));
   auto retain_pred = generate_predictions(model, tok, retain, opt.generation, "generate retain");
-  io::write_jsonl(out + "/retain.jsonl", prediction_lines(retain_pred));
+  if (writer) io::write_jsonl(out + "/retain.jsonl", prediction_lines(retain_pred));
   const double gen_s = timer.seconds();
 
   if (!opt.mia_dir.empty()) {
     res.mia = run_mia(model, tok, opt.mia_dir, opt.mia);
-    io::write_jsonl(out + "/mia.jsonl", mia_rows_json(*res.mia));
+    if (writer) io::write_jsonl(out + "/mia.jsonl", mia_rows_json(*res.mia));
     if (res.mia->truncated)
       log_warn("mia: ", res.mia->truncated, " of ", res.mia->docs.size(), " documents truncated to ",
                opt.mia.max_length, " tokens");
     log_info("mia: loss AUC ", res.mia->auc.at("loss"), " over ", res.mia->docs.size(), " documents");
-  } else if (path_exists(out + "/mia.jsonl")) {
+  } else if (writer && path_exists(out + "/mia.jsonl")) {
     // A stale file would be scored as if it belonged to this model.
     std::filesystem::remove(out + "/mia.jsonl");
     log_warn(out, "/mia.jsonl from an earlier run removed (no --mia given)");
@@ -216,6 +223,7 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
     mmlu_acc = res.mmlu->accuracy;
     log_info("mmlu ", mo.shots, "-shot: ", res.mmlu->correct, "/", res.mmlu->questions, " = ", res.mmlu->accuracy);
   }
+  if (!writer) return res;
 
   // The eval score code path on the files just written (metrics.json == `libu eval score`).
   res.score = score_predictions_dir(out, mmlu_acc, ScoreOptions{});
@@ -249,7 +257,7 @@ namespace {
 std::shared_ptr<model::CausalLM> load_model(const EvalRunOptions& opt) {
   model::LoadOptions lo;
   if (opt.dtype != "auto") lo.dtype = model::parse_dtype(opt.dtype);
-  lo.device = model::parse_device(opt.device);
+  lo.device = dist::rank_device(model::parse_device(opt.device));
   auto model = model::CausalLM::load(opt.model_dir, lo);
   if (!opt.adapter_dir.empty()) model::load_adapter(*model, opt.adapter_dir);
   log_info("model ", opt.model_dir, opt.adapter_dir.empty() ? "" : cat(" + adapter ", opt.adapter_dir), " (",
@@ -268,6 +276,9 @@ EvalRunResult eval_run(const EvalRunOptions& opt) {
 }
 
 json eval_attack(const EvalRunOptions& opt, const attacks::AttackOptions& ao) {
+  if (dist::active())
+    fail("eval attack runs in one process (the relearning attack trains its own adapter)",
+         "run it without libu launch");
   Inputs in = read_inputs(opt);
   auto tok = text::Tokenizer::from_model_dir(opt.model_dir);
   auto model = load_model(opt);

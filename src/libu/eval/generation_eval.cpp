@@ -1,8 +1,12 @@
 // libu/eval/generation_eval.cpp — see generation_eval.h.
 #include "libu/eval/generation_eval.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include "libu/core/error.h"
 #include "libu/core/progress.h"
+#include "libu/dist/dist.h"
 #include "libu/model/generate.h"
 
 namespace libu::eval {
@@ -23,6 +27,32 @@ SpecialIds special_ids(const model::CausalLM& model, const text::Tokenizer& tok)
     s.pad = s.eos.front();
   return s;
 }
+
+namespace {
+// With several ranks: the batches generate_greedy would form (longest prompt first, stable),
+// batch j on rank j mod world, then every row gathered back, so each row is generated in the
+// same batch as in one process (identical outputs, docs/distributed.md).
+std::vector<std::vector<int64_t>> generate_sharded(model::CausalLM& model, const std::vector<std::vector<int64_t>>& ids,
+                                                   const model::GenerateOptions& g, Progress& bar) {
+  std::vector<size_t> order(ids.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() > ids[b].size(); });
+  const size_t bs = size_t(std::max<int64_t>(1, g.batch_size));
+  std::vector<std::vector<int64_t>> out(ids.size());
+  std::vector<size_t> mine;
+  for (size_t start = 0, j = 0; start < order.size(); start += bs, ++j) {
+    if (!dist::owns(j)) continue;
+    const size_t end = std::min(order.size(), start + bs);
+    std::vector<std::vector<int64_t>> batch;
+    for (size_t i = start; i < end; ++i) batch.push_back(ids[order[i]]);
+    auto res = model::generate_greedy(model, batch, g, nullptr);
+    for (size_t i = start; i < end; ++i) out[order[i]] = std::move(res[i - start]), mine.push_back(order[i]);
+    bar.advance(int64_t(end - start) * dist::world_size());
+  }
+  dist::all_gather_entries(out, mine);
+  return out;
+}
+}  // namespace
 
 std::vector<std::string> generate_texts(model::CausalLM& model, const text::Tokenizer& tok,
                                         const std::vector<std::string>& prompts,
@@ -54,11 +84,16 @@ std::vector<std::string> generate_texts(model::CausalLM& model, const text::Toke
   g.eos_ids = sp.eos;
   g.pad_id = sp.pad;
   Progress bar(label, int64_t(prompts.size()), "rows");
-  int64_t shown = 0;
-  auto out = model::generate_greedy(model, ids, g, [&](int64_t done, int64_t) {
-    bar.advance(done - shown);
-    shown = done;
-  });
+  std::vector<std::vector<int64_t>> out;
+  if (dist::active()) {
+    out = generate_sharded(model, ids, g, bar);
+  } else {
+    int64_t shown = 0;
+    out = model::generate_greedy(model, ids, g, [&](int64_t done, int64_t) {
+      bar.advance(done - shown);
+      shown = done;
+    });
+  }
   bar.finish();
   std::vector<std::string> texts;
   texts.reserve(out.size());

@@ -8,6 +8,7 @@
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
 #include "libu/core/progress.h"
+#include "libu/dist/dist.h"
 #include "libu/eval/auc.h"
 #include "libu/eval/mia_attacks.h"
 #include "libu/eval/semeval_score.h"
@@ -23,6 +24,20 @@ namespace {
 std::string k_suffix(double k) { return std::to_string(int(std::lround(k * 100))); }
 
 }  // namespace
+
+// JSON form of a document's NLLs, for gathering the ranks' shares (dist::all_gather_entries).
+void to_json(nlohmann::json& j, const DocumentNll& d) {
+  j = {{"loss", d.loss}, {"tokens", d.tokens}, {"truncated", d.truncated},
+       {"logprobs", d.logprobs}, {"mu", d.mu}, {"var", d.var}};
+}
+void from_json(const nlohmann::json& j, DocumentNll& d) {
+  d.loss = j.at("loss").get<double>();
+  d.tokens = j.at("tokens").get<int64_t>();
+  d.truncated = j.at("truncated").get<bool>();
+  d.logprobs = j.at("logprobs").get<std::vector<double>>();
+  d.mu = j.at("mu").get<std::vector<double>>();
+  d.var = j.at("var").get<std::vector<double>>();
+}
 
 std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokenizer& tok,
                                       const std::vector<std::string>& documents, const MiaOptions& opt,
@@ -60,8 +75,11 @@ std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokeni
   model.set_training(false);
   const auto dev = model.device();
   Progress bar(label, int64_t(documents.size()), "docs");
-  for (size_t start = 0; start < order.size(); start += size_t(opt.batch_size)) {
+  std::vector<size_t> mine;  // documents this rank scored (batch j on rank j mod world)
+  for (size_t start = 0, j = 0; start < order.size(); start += size_t(opt.batch_size), ++j) {
     const size_t end = std::min(order.size(), start + size_t(opt.batch_size));
+    if (!dist::owns(j)) continue;
+    for (size_t i = start; i < end; ++i) mine.push_back(order[i]);
     const int64_t B = int64_t(end - start), L = int64_t(ids[order[start]].size());
     // Right padding: ids/labels [B, L], mask [B, L] (1 = token); padded labels are ignored.
     auto input = torch::zeros({B, L}, torch::kLong);
@@ -109,10 +127,11 @@ std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokeni
         fail(cat(label, ": the loss of ", name(order[start + size_t(b)]), " is not finite (", d.loss, ")"),
              "the model produces NaN/inf logits; check its weights or use --dtype fp32");
     }
-    bar.advance(B);
+    bar.advance(B * dist::world_size());
   }
   bar.finish();
   model.set_training(was_training);
+  dist::all_gather_entries(out, mine);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "libu/core/fs.h"
 #include "libu/core/log.h"
 #include "libu/core/progress.h"
+#include "libu/dist/dist.h"
 #include "libu/model/generate.h"
 
 namespace libu::eval {
@@ -167,8 +168,11 @@ MmluResult run_mmlu(model::CausalLM& model, const text::Tokenizer& tok, const st
   const auto dev = model.device();
   auto cand = torch::tensor(std::vector<int64_t>(choice_ids.begin(), choice_ids.end()), torch::kLong).to(dev);  // [4]
   Progress bar(cat("mmlu ", opt.shots, "-shot"), int64_t(items.size()), "q");
-  for (size_t start = 0; start < order.size(); start += size_t(opt.batch_size)) {
+  std::vector<size_t> mine;  // questions this rank answered (batch j on rank j mod world)
+  for (size_t start = 0, j = 0; start < order.size(); start += size_t(opt.batch_size), ++j) {
     const size_t end = std::min(order.size(), start + size_t(opt.batch_size));
+    if (!dist::owns(j)) continue;
+    for (size_t i = start; i < end; ++i) mine.push_back(order[i]);
     std::vector<std::vector<int64_t>> rows;
     for (size_t i = start; i < end; ++i) rows.push_back(items[order[i]].ids);
     auto [ids, mask] = model::left_pad(rows, pad);  // [B, L] each
@@ -179,10 +183,11 @@ MmluResult run_mmlu(model::CausalLM& model, const text::Tokenizer& tok, const st
     auto choice_logits = logits.select(1, 0).index_select(1, cand);                 // [B, 4]
     auto best = choice_logits.argmax(-1).to(torch::kCPU);                           // [B]
     for (size_t i = start; i < end; ++i) pred[order[i]] = int(best[int64_t(i - start)].item<int64_t>());
-    bar.advance(int64_t(end - start));
+    bar.advance(int64_t(end - start) * dist::world_size());
   }
   bar.finish();
   model.set_training(was_training);
+  dist::all_gather_entries(pred, mine);
 
   for (size_t i = 0; i < items.size(); ++i) {
     auto& sr = res.subjects[items[i].subject];

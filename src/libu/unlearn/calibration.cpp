@@ -3,10 +3,34 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "libu/dist/dist.h"
 #include "libu/model/loss.h"
 #include "libu/model/packing.h"
 
 namespace libu::unlearn {
+
+namespace {
+// Every rank's rows back in the original order (the same batches as one process, so the
+// numbers are identical to a one-process run). `firsts`: the first row of each local batch.
+RowStats gather_rows(const RowStats& mine, const std::vector<size_t>& firsts, int64_t bs, size_t n) {
+  nlohmann::json j = {{"firsts", firsts}, {"nll", mine.nll}, {"acc", mine.token_acc}, {"exact", mine.exact}};
+  RowStats all;
+  all.nll.assign(n, NAN), all.token_acc.assign(n, NAN), all.exact.assign(n, NAN);
+  for (const auto& s : dist::all_gather_strings(j.dump())) {
+    auto r = nlohmann::json::parse(s);
+    auto fs = r["firsts"].get<std::vector<size_t>>();
+    size_t k = 0;
+    for (size_t f : fs)
+      for (size_t i = f; i < std::min(n, f + size_t(bs)); ++i, ++k) {
+        auto num = [&](const char* key) { return r[key][k].is_null() ? NAN : r[key][k].get<double>(); };
+        all.nll[i] = num("nll"), all.token_acc[i] = num("acc"), all.exact[i] = num("exact");
+      }
+  }
+  return all;
+}
+}  // namespace
 
 RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {
   torch::NoGradGuard ng;
@@ -14,7 +38,10 @@ RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int
   m.set_training(false);
   RowStats out;
   int64_t bs = std::max<int64_t>(1, batch);
-  for (size_t i = 0; i < ex.size(); i += size_t(bs)) {
+  std::vector<size_t> firsts;  // the first row of each batch this rank ran
+  for (size_t i = 0, j = 0; i < ex.size(); i += size_t(bs), ++j) {
+    if (!dist::owns(j)) continue;
+    firsts.push_back(i);
     std::vector<size_t> rows;
     for (size_t j = i; j < std::min(ex.size(), i + size_t(bs)); ++j) rows.push_back(j);
     auto b = make_batch(ex, rows, pad_id, m.device());
@@ -36,7 +63,7 @@ RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int
     }
   }
   m.set_training(was);
-  return out;
+  return dist::active() ? gather_rows(out, firsts, bs, ex.size()) : out;
 }
 
 std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {

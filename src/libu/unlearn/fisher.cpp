@@ -4,6 +4,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/progress.h"
+#include "libu/dist/dist.h"
 #include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
 
@@ -19,22 +20,24 @@ std::vector<std::vector<size_t>> sequential_batches(const std::vector<data::Exam
   return data::epoch_batches(ex, o, 0);
 }
 
-// Calls fn(grads) with ∂L(b)/∂θ for each micro-batch b of `ex`.
+// Calls fn(grads) with ∂L(b)/∂θ for each micro-batch b of `ex` that this rank owns (batch j
+// belongs to rank j mod world, dist.h). Returns the number of batches over all ranks.
 template <typename Fn>
 int64_t for_each_gradient(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t bs,
                           const char* label, double temperature, Fn&& fn) {
   auto params = m.lora()->parameters();
   auto batches = sequential_batches(ex, bs);
   Progress bar(label, int64_t(batches.size()), "batch");
-  for (auto& rows : batches) {
-    auto b = make_batch(ex, rows, pad_id, m.device());
+  for (size_t j = 0; j < batches.size(); ++j) {
+    if (!dist::owns(j)) continue;
+    auto b = make_batch(ex, batches[j], pad_id, m.device());
     // CE(logits / T) through the lean LM head: no [B, T, V] logits tensor.
     auto loss = model::lean_causal_lm_loss(m, b.input_ids, b.attention_mask, b.labels, temperature);
     auto grads = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
     for (size_t i = 0; i < grads.size(); ++i)
       if (!grads[i].defined()) grads[i] = torch::zeros_like(params[i]);
     fn(grads);
-    bar.advance();
+    bar.advance(dist::world_size());
   }
   return int64_t(batches.size());
 }
@@ -69,6 +72,10 @@ InfluenceStats influence_stats(model::CausalLM& m, const UnlearnData& d, int64_t
   s.forget_batches = for_each_gradient(m, d.forget, d.pad_id, forget_batch, "gradient (forget)", 1.0, [&](auto& g) {
     for (size_t i = 0; i < g.size(); ++i) s.grad[i].add_(g[i].to(torch::kFloat));
   });
+  // Each rank summed its own batches; one all-reduce gives every rank the global sums.
+  std::vector<torch::Tensor> sums = s.fisher;
+  sums.insert(sums.end(), s.grad.begin(), s.grad.end());
+  dist::all_reduce_sum(sums);
   for (auto& f : s.fisher) f.div_(double(std::max<int64_t>(1, s.retain_batches)));
   for (auto& g : s.grad) g.div_(double(std::max<int64_t>(1, s.forget_batches)));
   m.set_training(was);

@@ -132,4 +132,9 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   return t;
 }
 
+const std::vector<std::string>& objective_log_keys() {
+  static const std::vector<std::string> keys = {"nll_f", "nll_r", "kl_r", "npo_f", "simnpo_f", "calib_f", "below_tau"};
+  return keys;
+}
+
 }  // namespace libu::unlearn

@@ -62,5 +62,8 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
                                      const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs);
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,
                      const ObjectiveParams& p);
+// Every key objective_loss may put into Terms::logs, in a fixed order: the distributed
+// trainer reduces them as one buffer whichever keys each rank's micro-batches produced.
+const std::vector<std::string>& objective_log_keys();
 
 }  // namespace libu::unlearn

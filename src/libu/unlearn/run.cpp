@@ -9,6 +9,7 @@
 #include "libu/core/log.h"
 #include "libu/core/timing.h"
 #include "libu/core/version.h"
+#include "libu/dist/dist.h"
 
 #include <torch/version.h>
 #include "libu/io/records.h"
@@ -141,10 +142,13 @@ json run_unlearn(UnlearnConfig c) {
   if (std::filesystem::exists(c.model_dir) && std::filesystem::exists(c.out_dir) &&
       std::filesystem::equivalent(c.model_dir, c.out_dir))
     fail(cat(c.out_dir, ": the output folder is the input model folder"), "choose another --out");
-  make_dirs(c.out_dir);
+  if (dist::active() && c.auto_lr)
+    fail("--auto runs in one process (its trials share files under OUT/auto)",
+         "run --auto without libu launch, then train the chosen --lr on several ranks");
+  if (dist::is_main()) make_dirs(c.out_dir);  // only rank 0 writes (docs/distributed.md)
   model::LoadOptions lo;
   lo.dtype = model::parse_dtype(c.dtype);
-  lo.device = model::parse_device(c.device);
+  lo.device = dist::rank_device(model::parse_device(c.device));
   auto m = model::CausalLM::load(c.model_dir, lo);
   auto tok = text::Tokenizer::from_model_dir(c.model_dir);
   m->set_checkpointing(c.checkpointing);
@@ -183,13 +187,14 @@ json run_unlearn(UnlearnConfig c) {
   json calibration = setup_calibration(*m, d, retain_answers, c);
   torch::manual_seed(c.plan.seed);
   json phase1 = nullptr;
-  bool resuming = c.trainer.resume && Trainer::latest_checkpoint(c.out_dir) >= 0;
+  bool resuming = c.trainer.resume && dist::broadcast_flag(Trainer::latest_checkpoint(c.out_dir) >= 0);
   if (c.trainer.resume && !resuming) log_warn("--resume: no checkpoint in ", c.out_dir, "; starting fresh");
   c.trainer.resume = resuming;
   if (!resuming) phase1 = method->prepare(*m, d, c);
   json auto_trials = nullptr;
   TrainResult r = c.auto_lr ? run_auto_lr(*m, d, *method, c, auto_trials)
                             : Trainer(*m, d, method->plan(d, c), c.trainer).run();
+  if (!dist::is_main()) return nullptr;  // rank 0 writes the outputs
   if (!r.best.is_null()) {
     log_info("best checkpoint: step ", r.best["step"].get<int64_t>(), " (", r.best.dump(), ")");
     load_trainable(*m, c.out_dir + "/best");
@@ -202,6 +207,7 @@ json run_unlearn(UnlearnConfig c) {
   }
   json run = {{"libu_version", LIBU_VERSION_STRING}, {"torch_version", TORCH_VERSION},
               {"torch_threads", model::threads()}, {"seed", c.plan.seed}, {"device", c.device},
+              {"world_size", dist::world_size()}, {"dist_backend", dist::backend_name()},
               {"options", c.resolved}, {"method", c.method}, {"objective", c.objective},
               {"phase1", phase1}, {"calibration", calibration}, {"auto", auto_trials},
               {"best_rule", best_rule_name(c.trainer.best_rule)}, {"stopped_by_overshoot", r.stopped_by_overshoot},

@@ -33,6 +33,7 @@ struct UnlearnConfig {
   bool damping_auto = false;        // --damping auto: λ = damping_ratio · mean(F)
   double damping_ratio = 1e-3;
   bool phase1 = true;
+  bool save_phase1 = false;         // --save-phase1: OUT/phase1.safetensors with F and g
   // Phase 2 / trainer
   TrainerOptions trainer;
   PlanOptions plan;

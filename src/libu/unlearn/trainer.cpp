@@ -12,6 +12,7 @@
 #include "libu/core/log.h"
 #include "libu/core/progress.h"
 #include "libu/core/timing.h"
+#include "libu/dist/dist.h"
 #include "libu/io/jsonl.h"
 #include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
@@ -87,6 +88,8 @@ struct Trainer::Impl {
   std::vector<std::string> names;
   std::unique_ptr<optim::Optimizer> optimizer;
   int64_t total_steps = 0;
+  int64_t world = 1, rank = 0;  // data parallelism (dist.h): this rank's share of each step
+  int64_t global_acc = 1;       // micro-batches per optimizer step over all ranks (accumulation × world)
   double lr_scale = 1.0;
   int consecutive_bad = 0;
   json best = nullptr;
@@ -100,22 +103,55 @@ struct Trainer::Impl {
     for (auto& [k, t] : m.trainable()) names.push_back(k), params.push_back(t);
     if (params.empty()) fail_internal("the trainer needs a LoRA adapter or full fine-tuning");
     optimizer = optim::make_optimizer(opt.optimizer, params, opt.optimizer_options, names);
-    int64_t acc = std::max<int64_t>(1, opt.accumulation);
-    total_steps = (int64_t(plan.size()) + acc - 1) / acc;
+    world = dist::world_size();
+    rank = dist::rank();
+    global_acc = std::max<int64_t>(1, opt.accumulation) * world;
+    total_steps = (int64_t(plan.size()) + global_acc - 1) / global_acc;
     if (opt.max_steps > 0) total_steps = std::min(total_steps, opt.max_steps);
   }
 
   std::string ckpt_dir(int64_t step) const { return opt.out_dir + "/checkpoints/step-" + std::to_string(step); }
 
   // ---- checkpoints: adapter (PEFT), optimizer state (safetensors), RNG + cursor (JSON) ----
+  // What differs between ranks: the torch generator (LoRA dropout) and the optimizer's own
+  // RNG (Sophia's sampled labels), as JSON. Every rank calls this; rank 0 gets them all.
+  json rank_states() const {
+    auto gen = at::detail::getDefaultCPUGenerator().get_state();  // [n] uint8
+    std::string hex;
+    static const char* d = "0123456789abcdef";
+    for (int64_t i = 0; i < gen.numel(); ++i) {
+      uint8_t b = gen.data_ptr<uint8_t>()[i];
+      hex += d[b >> 4], hex += d[b & 15];
+    }
+    json mine = {{"rank", rank}, {"torch_cpu", hex}, {"optimizer", optimizer->state_json()}};
+    json all = json::array();
+    for (auto& s : dist::all_gather_strings(mine.dump())) all.push_back(json::parse(s));
+    return all;
+  }
+
+  void load_rank_state(const json& st) {
+    const json& mine = st.at(size_t(rank));
+    std::string hex = mine.at("torch_cpu").get<std::string>();
+    auto gen = torch::empty({int64_t(hex.size() / 2)}, torch::kUInt8);
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+      gen.data_ptr<uint8_t>()[i / 2] = uint8_t(std::stoi(hex.substr(i, 2), nullptr, 16));
+    auto g0 = at::detail::getDefaultCPUGenerator();
+    g0.set_state(gen);
+    optimizer->load_state(optimizer->state_tensors(), mine.at("optimizer"));
+  }
+
+  // Every rank calls this (the per-rank RNG states are gathered); only rank 0 writes.
   void save_checkpoint(int64_t step) {
+    json ranks = world > 1 ? rank_states() : json(nullptr);
+    if (!dist::is_main()) return;
     std::string dir = ckpt_dir(step), tmp = dir + ".tmp";
     fsys::remove_all(tmp);
     save_trainable(m, tmp);
     model::write_tensors(tmp + "/optimizer.safetensors", optimizer->state_tensors());
     auto gen = at::detail::getDefaultCPUGenerator();
     model::write_tensors(tmp + "/rng.safetensors", {{"torch_cpu", gen.get_state()}});
-    json st = {{"step", step}, {"micro_batches_done", step * opt.accumulation}, {"lr_scale", lr_scale},
+    json st = {{"step", step}, {"micro_batches_done", step * global_acc}, {"world_size", world},
+               {"rank_states", ranks}, {"lr_scale", lr_scale},
                {"consecutive_bad", consecutive_bad}, {"best", best}, {"base_val_forget_nll", base_f},
                {"base_val_retain_nll", base_r}, {"overshoot", overshoot},
                {"last_validation", last_validation}, {"optimizer", optimizer->state_json()}};
@@ -127,11 +163,17 @@ struct Trainer::Impl {
   int64_t load_checkpoint(int64_t step) {
     std::string dir = ckpt_dir(step);
     auto st = io::read_json_file(dir + "/state.json", "the checkpoint is damaged; delete it to resume from an earlier one");
+    const int64_t saved_world = st.value("world_size", int64_t(1));
+    if (saved_world != world)
+      fail(cat(dir, ": the checkpoint was written by ", saved_world, " rank(s), this run has ", world),
+           cat("resume with the same number of ranks (libu launch --nproc ", saved_world,
+               "): each rank's random streams (LoRA dropout, Sophia's sampled labels) cannot be re-split exactly"));
     load_trainable(m, dir);
     optimizer->load_state(model::read_tensors(dir + "/optimizer.safetensors"), st["optimizer"]);
     auto rng = model::read_tensors(dir + "/rng.safetensors");
     auto gen = at::detail::getDefaultCPUGenerator();
     gen.set_state(rng.at("torch_cpu"));
+    if (world > 1) load_rank_state(st.at("rank_states"));
     lr_scale = st["lr_scale"].get<double>();
     consecutive_bad = st["consecutive_bad"].get<int>();
     best = st["best"];
@@ -170,19 +212,21 @@ struct Trainer::Impl {
     line["step"] = step;
     if (!std::isnan(base_r) && !std::isnan(c.retain_nll)) line["retain_rise"] = c.retain_nll - base_r;
     if (!std::isnan(base_f) && !std::isnan(c.forget_nll)) line["forget_rise"] = c.forget_nll - base_f;
-    metrics << json{{"validation", line}}.dump() << "\n" << std::flush;
+    if (dist::is_main()) metrics << json{{"validation", line}}.dump() << "\n" << std::flush;
     last_validation = line;
     if (!opt.quiet)
       log_info("validation at step ", step, ": forget NLL ", c.forget_nll, ", retain NLL ", c.retain_nll,
                calibrating() ? cat(", holdout NLL ", c.holdout_nll, ", AUC ", c.auc, ", MIA score ", c.mia) : "");
-    if (better(line)) {
+    if (dist::broadcast_flag(better(line))) {  // rank 0 decides for every rank
       best = line;
-      fsys::remove_all(opt.out_dir + "/best");
-      save_trainable(m, opt.out_dir + "/best");
+      if (dist::is_main()) {
+        fsys::remove_all(opt.out_dir + "/best");
+        save_trainable(m, opt.out_dir + "/best");
+      }
     }
     if (!calibrating() || std::isnan(c.auc)) return false;
     overshoot = c.auc < 0.5 - opt.overshoot_margin ? overshoot + 1 : 0;
-    return overshoot >= 2;
+    return dist::broadcast_flag(overshoot >= 2);
   }
 
   // ---- one optimizer step ----
@@ -212,7 +256,35 @@ struct Trainer::Impl {
     return line;
   }
 
-  void refresh_hessian(const MicroBatch& mb) {
+  // Averages per-rank estimates (undefined entries and ranks without a batch count as
+  // absent), so every rank applies the same update. One all-reduce.
+  void average_over_ranks(std::vector<torch::Tensor>& est, bool have) {
+    std::vector<torch::Tensor> buf;
+    for (size_t i = 0; i < params.size(); ++i)
+      buf.push_back(have && est[i].defined() ? est[i].to(torch::kFloat) : torch::zeros_like(params[i], torch::kFloat));
+    buf.push_back(torch::full({1}, have ? 1.0f : 0.0f, params[0].options().dtype(torch::kFloat)));
+    dist::all_reduce_sum(buf);
+    const double n = buf.back().item<double>();
+    for (size_t i = 0; i < params.size(); ++i) est[i] = n > 0 ? buf[i] / n : torch::Tensor();
+  }
+
+  // Sophia's curvature refresh on this rank's last micro-batch of the step; with several
+  // ranks the estimates are averaged (an estimate over world_size batches).
+  void refresh_hessian(const MicroBatch* mb) {
+    auto* sophia = dynamic_cast<optim::Sophia*>(optimizer.get());
+    if (world > 1) {
+      std::vector<torch::Tensor> est = mb ? hessian_estimate(*mb) : std::vector<torch::Tensor>(params.size());
+      average_over_ranks(est, mb != nullptr);
+      sophia->update_hessian(est);
+      return;
+    }
+    if (!mb) return;
+    auto est = hessian_estimate(*mb);
+    if (!est.empty()) sophia->update_hessian(est);
+  }
+
+  // One per-param estimate (empty when the batch contributes no loss): GNB ĝ⊙ĝ or Hutchinson.
+  std::vector<torch::Tensor> hessian_estimate(const MicroBatch& mb) {
     auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
     auto src = optimizer->hessian_source();
     auto* sophia = dynamic_cast<optim::Sophia*>(optimizer.get());
@@ -226,18 +298,66 @@ struct Trainer::Impl {
       auto ce = torch::nll_loss(torch::log_softmax(lg, -1), y, {}, at::Reduction::None);
       auto loss = (ce * mask.to(ce.dtype())).sum() / mask.sum().clamp_min(1);
       auto g = torch::autograd::grad({loss}, params, {}, false, false, true);
-      for (size_t i = 0; i < g.size(); ++i)
-        if (!g[i].defined()) g[i] = torch::zeros_like(params[i]);
-      sophia->update_hessian_gnb(g);
-    } else if (src == optim::HessianSource::Hutchinson) {
+      std::vector<torch::Tensor> est;
+      for (size_t i = 0; i < g.size(); ++i) {
+        auto g32 = g[i].defined() ? g[i].to(torch::kFloat) : torch::zeros_like(params[i], torch::kFloat);
+        est.push_back(g32 * g32);  // ĝ⊙ĝ (Liu et al. 2024, Algorithm 2)
+      }
+      return est;
+    }
+    if (src == optim::HessianSource::Hutchinson) {
       model::FullLogitsGuard twice_differentiable;  // Hessian-vector products need plain autograd
       auto loss = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params).loss;
-      if (!loss.defined()) return;
-      auto h = optim::hutchinson_diag(loss, params, sophia->rng());
-      sophia->update_hessian(h.diag);
+      if (!loss.defined()) return {};
+      return optim::hutchinson_diag(loss, params, sophia->rng()).diag;
+    }
+    return {};
+  }
+
+  // Sums this step's gradients, loss, tokens and logs over the ranks in one all-reduce
+  // (flattened fp32 buffer). A param no rank produced a gradient for stays undefined, as in
+  // one process.
+  void reduce_step(torch::Tensor& loss_acc, int64_t& tokens, std::map<std::string, torch::Tensor>& logs,
+                   std::map<std::string, int>& counts) {
+    const auto f32 = params[0].options().dtype(torch::kFloat);
+    std::vector<torch::Tensor> buf;
+    for (auto& p : params)
+      buf.push_back(p.grad().defined() ? p.grad().to(torch::kFloat) : torch::zeros_like(p, torch::kFloat));
+    std::vector<float> scal = {0.0f, float(tokens)};
+    for (auto& p : params) scal.push_back(p.grad().defined() ? 1.0f : 0.0f);
+    const auto& keys = objective_log_keys();
+    for (auto& [k, v] : logs)
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) fail_internal(cat("log key '", k, "' not in objective_log_keys"));
+    auto sc = torch::tensor(scal, torch::kFloat).to(f32.device());
+    std::vector<torch::Tensor> log_sums;
+    for (auto& k : keys) log_sums.push_back(logs.count(k) ? logs[k].to(torch::kFloat).reshape({1}) : torch::zeros({1}, f32));
+    auto log_counts = torch::tensor(std::vector<float>(keys.size()), torch::kFloat).to(f32.device());
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (counts.count(keys[i])) log_counts[int64_t(i)] = float(counts[keys[i]]);
+    buf.push_back(loss_acc.to(torch::kFloat).reshape({1}));
+    buf.push_back(sc);
+    buf.push_back(torch::cat(log_sums));
+    buf.push_back(log_counts);
+    dist::all_reduce_sum(buf);
+    const size_t P = params.size();
+    auto host = buf[P + 1].cpu();
+    tokens = int64_t(std::llround(host[1].item<double>()));
+    for (size_t i = 0; i < P; ++i)
+      params[i].mutable_grad() = host[int64_t(2 + i)].item<double>() > 0 ? buf[i].to(params[i].dtype()) : torch::Tensor();
+    loss_acc = buf[P].reshape({}).to(torch::kDouble);
+    logs.clear();
+    counts.clear();
+    auto cnt = buf[P + 3].cpu();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      int c = int(std::lround(cnt[int64_t(i)].item<double>()));
+      if (c == 0) continue;
+      logs[keys[i]] = buf[P + 2][int64_t(i)];
+      counts[keys[i]] = c;
     }
   }
 
+  // Optimizer step s. Rank r runs micro-batches s·A·W + k·W + r (k < A = --accumulation,
+  // W = ranks): the W ranks together cover the same rows as one process with A·W.
   json step(int64_t s, Progress* bar) {
     int64_t acc = std::max<int64_t>(1, opt.accumulation);
     std::map<std::string, torch::Tensor> logs;  // summed over micro-batches, read once per step
@@ -246,7 +366,7 @@ struct Trainer::Impl {
     torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(m.device()));
     const MicroBatch* last = nullptr;
     for (int64_t k = 0; k < acc; ++k) {
-      size_t idx = size_t(s * acc + k);
+      size_t idx = size_t(s * global_acc + k * world + rank);
       if (idx >= plan.size()) break;
       const MicroBatch& mb = plan[idx];
       last = &mb;
@@ -254,11 +374,12 @@ struct Trainer::Impl {
       auto t = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params);
       for (auto& [k2, v] : t.logs) logs[k2] = logs.count(k2) ? logs[k2] + v : v, counts[k2]++;
       if (!t.loss.defined()) continue;
-      auto l = t.loss * (mb.factor / double(acc));
+      auto l = t.loss * (mb.factor / double(global_acc));
       loss_acc = loss_acc + l.detach().to(torch::kDouble);
       l.backward();
       tokens += b.loss_tokens;
     }
+    if (world > 1) reduce_step(loss_acc, tokens, logs, counts);
     // The step's one host sync: the loss and every logged value in one transfer.
     std::vector<torch::Tensor> vals = {loss_acc};
     for (auto& [k2, v] : logs) vals.push_back(v.to(torch::kDouble) / counts[k2]);
@@ -291,7 +412,7 @@ struct Trainer::Impl {
     optimizer->zero_grad();
     json stats = optimizer->step_stats();  // keep alive: items() refers into it
     for (auto& [k2, v] : stats.items()) line[k2] = v;
-    if (optimizer->hessian_due() && last) refresh_hessian(*last);
+    if (optimizer->hessian_due()) refresh_hessian(last);
     if (bar) bar->set_postfix(cat("loss=", loss_sum));
     return line;
   }
@@ -321,15 +442,17 @@ struct Trainer::Impl {
     Timer timer;
     TrainResult res;
     res.total_steps = total_steps;
-    make_dirs(opt.out_dir);
+    if (dist::is_main()) make_dirs(opt.out_dir);
     int64_t start = 0;
     if (opt.resume) {
-      int64_t k = latest_checkpoint(opt.out_dir);
+      // Rank 0's view of OUT decides; every rank then reads that checkpoint (OUT must be
+      // visible to all ranks, e.g. a shared filesystem; docs/distributed.md).
+      int64_t k = std::stoll(dist::broadcast_string(std::to_string(latest_checkpoint(opt.out_dir))));
       if (k < 0) fail(cat(opt.out_dir, ": no checkpoint to resume from"), "run without --resume first");
       start = load_checkpoint(k);
     }
     res.start_step = start;
-    metrics.open(opt.out_dir + "/metrics.jsonl", start > 0 ? std::ios::app : std::ios::trunc);
+    if (dist::is_main()) metrics.open(opt.out_dir + "/metrics.jsonl", start > 0 ? std::ios::app : std::ios::trunc);
     if (start == 0 && validating()) validate_start();
     int64_t validated_at = start == 0 && validating() ? 0 : -1;
     m.set_training(true);
@@ -341,7 +464,7 @@ struct Trainer::Impl {
       json line = step(s, bar.get());
       line["elapsed_s"] = timer.seconds();
       line["tokens_per_s"] = line["tokens"].get<double>() / std::max(1e-9, step_timer.seconds());
-      metrics << line.dump() << "\n" << std::flush;
+      if (dist::is_main()) metrics << line.dump() << "\n" << std::flush;
       if (line.contains("nonfinite")) ++res.nonfinite_skips;
       if (bar) bar->advance();
       bool last = s + 1 == total_steps, pause = opt.pause_after > 0 && s + 1 == opt.pause_after;
@@ -369,7 +492,8 @@ struct Trainer::Impl {
         m.set_training(false);
         return finish(res, s + 1, timer);
       }
-      if (opt.time_budget_s > 0 && timer.seconds() >= opt.time_budget_s && !last) {
+      // Clocks differ between ranks: rank 0's decides.
+      if (opt.time_budget_s > 0 && !last && dist::broadcast_flag(timer.seconds() >= opt.time_budget_s)) {
         log_warn("time budget of ", opt.time_budget_s, " s reached after step ", s + 1, "; stopping cleanly");
         res.stopped_by_budget = true;
         ++s;

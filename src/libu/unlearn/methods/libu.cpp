@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "libu/core/log.h"
+#include "libu/dist/dist.h"
+#include "libu/model/tensor_io.h"
 #include "libu/unlearn/calibration.h"
 #include "libu/unlearn/fisher.h"
 #include "libu/unlearn/methods/method.h"
@@ -39,6 +41,17 @@ double search_lr(model::CausalLM& m, const InfluenceStats& stats, double damping
   return found.lr;
 }
 
+// --save-phase1: F and g per LoRA tensor ("fisher.<PEFT key>", "grad.<PEFT key>", fp32).
+void save_stats(const model::CausalLM& m, const InfluenceStats& s, const std::string& path) {
+  std::map<std::string, torch::Tensor> out;
+  auto named = m.lora()->named_parameters();
+  for (size_t i = 0; i < named.size(); ++i) {
+    out["fisher." + named[i].first] = s.fisher[i];
+    out["grad." + named[i].first] = s.grad[i];
+  }
+  model::write_tensors(path, out);
+}
+
 class Libu : public Method {
  public:
   std::string name() const override { return "libu"; }
@@ -56,6 +69,7 @@ class Libu : public Method {
     };
     auto [f0, r0] = measure();
     auto stats = influence_stats(m, d, c.fisher_batch, eval_b, c.fisher_temperature);
+    if (c.save_phase1 && dist::is_main()) save_stats(m, stats, c.out_dir + "/phase1.safetensors");
     double fmean = stats.fisher_mean();
     // --damping auto: λ relative to the Fisher's own level, so the preconditioner neither
     // vanishes into plain ascent (λ ≫ F) nor depends on the model's gradient scale.
