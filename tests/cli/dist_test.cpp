@@ -399,3 +399,48 @@ TEST(Dist, LaunchRunsUnlearnOnTwoRanksAndPassesOnFailures) {
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 20.0);
   EXPECT_NE(slurp(out + ".fail.log").find("[rank 1] bad"), std::string::npos) << slurp(out + ".fail.log");
 }
+
+// Resume on 2 ranks: both ranks SIGKILLed once a checkpoint exists, then --resume. Sophia g
+// (its sampled labels draw from a per-rank stream) and LoRA dropout (the torch generator, also
+// per rank) make the per-rank states matter; the final adapter must equal an uninterrupted
+// 2-rank run bit for bit. A checkpoint from 2 ranks refuses to resume in 1 process.
+TEST(Dist, ResumeOnTwoRanksEqualsAnUninterruptedRun) {
+  const World& w = world();
+  auto args = unlearn_args("", w.data + "/retain.jsonl");
+  args.insert(args.end(), {"--method", "gd", "--preset", "baseline", "--optimizer", "sophia", "--sophia", "g",
+                           "--hessian-interval", "2", "--lora-dropout", "0.1", "--epochs", "12",
+                           "--checkpoint-every", "4", "--lr", "1e-3"});
+  auto two_ranks = [&](const std::string& out, std::vector<std::string> extra, bool kill_at_ckpt) {
+    auto a = args;
+    a.insert(a.end(), {"--out", out});
+    a.insert(a.end(), extra.begin(), extra.end());
+    int port = free_port();
+    Proc p0 = start(a, rank_env(0, 2, port), out + ".r0.log"), p1 = start(a, rank_env(1, 2, port), out + ".r1.log");
+    if (kill_at_ckpt) {
+      for (int i = 0; i < 3000 && !fsys::exists(out + "/checkpoints/step-8"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      ::kill(p0.pid, SIGKILL), ::kill(p1.pid, SIGKILL);
+      wait_for(p0, 10), wait_for(p1, 10);
+      return;
+    }
+    ASSERT_EQ(wait_for(p0, 300), 0) << slurp(p0.log);
+    ASSERT_EQ(wait_for(p1, 300), 0) << slurp(p1.log);
+  };
+  std::string ref = w.dir + "/resume-ref", cut = w.dir + "/resume-cut";
+  two_ranks(ref, {}, false);
+  two_ranks(cut, {}, true);
+  ASSERT_TRUE(fsys::exists(cut + "/checkpoints/step-8"));
+  ASSERT_FALSE(fsys::exists(cut + "/adapter"));
+  // One process cannot take over a 2-rank checkpoint.
+  auto one = args;
+  one.insert(one.end(), {"--out", cut, "--resume"});
+  ASSERT_EQ(wait_for(start(one, {}, cut + ".one.log"), 120), 1);
+  EXPECT_NE(slurp(cut + ".one.log").find("written by 2 rank(s), this run has 1"), std::string::npos)
+      << slurp(cut + ".one.log");
+  two_ranks(cut, {"--resume"}, false);
+  auto run = json::parse(slurp(cut + "/run.json"));
+  EXPECT_GE(run["start_step"].get<int>(), 8);
+  auto a = tensors(ref + "/adapter/adapter_model.safetensors"), b = tensors(cut + "/adapter/adapter_model.safetensors");
+  ASSERT_EQ(a.size(), b.size());
+  for (auto& [k, t] : a) EXPECT_TRUE(torch::equal(t, b.at(k))) << k;
+}
