@@ -6,7 +6,7 @@ JOBS ?= 2
 CTEST_ARGS ?=
 DEMO_OUT ?= demo-out
 
-.PHONY: all deps configure build test test-fast demo bench asan clean
+.PHONY: all deps configure build test test-fast demo bench asan clean python
 
 all: build
 
@@ -24,6 +24,10 @@ test: build
 
 test-fast: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE slow
+
+# The Python package: build/python/libu (PYTHONPATH=build/python python3 -c "import libu").
+python: configure
+	cmake --build $(BUILD_DIR) --target python -j $(JOBS)
 
 demo: build
 	$(BUILD_DIR)/bin/libu demo --out $(DEMO_OUT)

@@ -8,6 +8,7 @@ PKGS=(
   libpcre2-dev libutf8proc-dev
   libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev
   python3-torch libgloo-dev
+  pybind11-dev python3-dev python3-pytest
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -9,6 +9,7 @@
 #include "libu/model/causal_lm.h"
 #include "libu/model/export.h"
 #include "libu/model/generate.h"
+#include "libu/model/layers.h"
 #include "libu/model/loss.h"
 #include "libu/model/peft_io.h"
 #include "libu/model/tensor_io.h"
@@ -266,4 +267,55 @@ TEST(BadInput, AdapterConfigWithoutRankNamesField) {
   expect_error([&] { read_adapter_config(dir); }, {"adapter_config.json", "'r'"});
   write_file_atomic(dir + "/adapter_config.json", R"({"peft_type":"LORA","r":"four"})");
   expect_error([&] { read_adapter_config(dir); }, {"adapter_config.json", "wrong type"});
+}
+
+TEST(BadInput, UnknownRopeScalingNamesFieldAndSupported) {
+  std::string dir = copy_fixture("llama-tiny-gqa-bf16", "ropescale");
+  auto j = nlohmann::json::parse(read_file(dir + "/config.json"));
+  j["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}};
+  write_file_atomic(dir + "/config.json", j.dump());
+  expect_error([&] { CausalLM::load(dir); }, {"config.json", "rope_scaling.rope_type 'yarn'", "llama3"});
+  j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}};
+  write_file_atomic(dir + "/config.json", j.dump());
+  expect_error([&] { CausalLM::load(dir); }, {"rope_scaling.low_freq_factor"});
+  j["model_type"] = "qwen2";
+  j["rope_scaling"] = nullptr;
+  j["use_sliding_window"] = true;
+  write_file_atomic(dir + "/config.json", j.dump());
+  expect_error([&] { CausalLM::load(dir); }, {"use_sliding_window"});
+}
+
+// Llama-3 RoPE scaling against the published rule evaluated by hand at three wavelengths:
+// L = 16, s = 8, l = 1, h = 4 → kept below λ = 4, divided by 8 above λ = 16, blended between.
+TEST(Rope, Llama3ScalingFollowsThePiecewiseRule) {
+  RopeScaling s;
+  s.factor = 8, s.low_freq_factor = 1, s.high_freq_factor = 4, s.original_max_position_embeddings = 16;
+  const double two_pi = 2 * M_PI;
+  auto f = torch::tensor({two_pi / 2.0, two_pi / 8.0, two_pi / 32.0}, torch::kDouble);  // λ = 2, 8, 32
+  auto got = llama3_inv_freq(f, s);
+  double mu = (16.0 / 8.0 - 1.0) / (4.0 - 1.0);  // λ = 8 is in the blend
+  EXPECT_DOUBLE_EQ(got[0].item<double>(), two_pi / 2.0);
+  EXPECT_NEAR(got[1].item<double>(), (1 - mu) * (two_pi / 8.0) / 8.0 + mu * (two_pi / 8.0), 1e-12);
+  EXPECT_DOUBLE_EQ(got[2].item<double>(), two_pi / 32.0 / 8.0);
+}
+
+// init --arch qwen2 / llama3: loadable folders whose config round-trips the family's fields.
+TEST(Init, Qwen2AndLlama3PresetsRoundTrip) {
+  for (std::string arch : {"qwen2", "llama3"}) {
+    auto cfg = preset_config(arch, "tiny", 0);
+    std::string dir = test::temp_dir("init-" + arch) + "/m";
+    write_model_folder(dir, cfg, init_weights(cfg, 0), torch::kFloat);
+    auto m = CausalLM::load(dir);
+    EXPECT_EQ(m->config().num_kv_heads * 2, m->config().num_heads) << arch;
+    if (arch == "qwen2") {
+      EXPECT_EQ(m->config().arch, Arch::Qwen2);
+      EXPECT_TRUE(m->config().qkv_bias);
+      EXPECT_EQ(m->config().rope_theta, 1e6);
+    } else {
+      ASSERT_TRUE(m->config().rope_scaling.has_value());
+      EXPECT_EQ(m->config().rope_scaling->original_max_position_embeddings, 256);
+    }
+    auto ids = torch::randint(0, cfg.vocab_size, {2, 8}, torch::kLong);
+    EXPECT_TRUE(torch::isfinite(m->forward(ids)).all().item<bool>()) << arch;
+  }
 }

@@ -11,6 +11,7 @@
 #include "libu/io/csv.h"
 #include "libu/io/jsonl.h"
 #include "libu/io/parquet/reader.h"
+#include "libu/io/table.h"
 
 namespace libu::cli {
 namespace {
@@ -36,53 +37,8 @@ int run_show(const Options& o) {
   int64_t limit = o.i64("limit");
   if (limit < 0) fail(cat("--limit must be >= 0, got ", limit));
   std::vector<std::string> cols = o.given("columns") ? o.list("columns") : std::vector<std::string>{};
-  int64_t shown = 0;
-  if (is_directory(path)) fail(cat(path, ": is a folder"), "pass one file, e.g. PATH/forget.parquet");
-  if (ends_with(path, ".parquet")) {
-    auto f = io::parquet::ParquetFile::open(path);
-    for (auto& c : cols) f->require_column(c);
-    if (cols.empty())
-      for (auto& c : f->columns())
-        if (c.nested()) fail(cat(path, ": unsupported: nested column '", c.name, "'"),
-                             "select flat columns with --columns a,b");
-    for (int rg = 0; rg < f->num_row_groups() && shown < limit; ++rg) {
-      io::parquet::Table t = f->read_row_group(rg, cols);
-      for (size_t r = 0; r < t.num_rows && shown < limit; ++r, ++shown) print_line(t.row_json(r));
-    }
-    return 0;
-  }
-  if (ends_with(path, ".jsonl") || ends_with(path, ".json")) {
-    std::set<std::string> want(cols.begin(), cols.end());
-    io::for_each_jsonl(path, [&](const nlohmann::json& j, size_t line) {
-      if (shown >= limit) return;
-      ordered_json out = ordered_json::object();
-      if (cols.empty()) {
-        for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value();
-      } else {
-        for (auto& c : cols) {
-          if (!j.contains(c)) fail(cat(path, ":", line, ": column '", c, "' not found"), "check --columns");
-          out[c] = j[c];
-        }
-      }
-      print_line(out);
-      ++shown;
-    });
-    return 0;
-  }
-  if (ends_with(path, ".csv")) {
-    io::CsvTable t = io::read_csv_table(path);
-    std::vector<size_t> idx;
-    if (cols.empty())
-      for (size_t i = 0; i < t.header.size(); ++i) idx.push_back(i);
-    for (auto& c : cols) idx.push_back(t.column(c));
-    for (size_t r = 0; r < t.rows.size() && int64_t(r) < limit; ++r) {
-      ordered_json out = ordered_json::object();
-      for (size_t i : idx) out[t.header[i]] = t.rows[r][i];
-      print_line(out);
-    }
-    return 0;
-  }
-  fail(cat(path, ": unknown data file type"), "use a .parquet, .jsonl or .csv file");
+  io::for_each_table_row(path, cols, limit, print_line);
+  return 0;
 }
 
 int run_info(const Options& o) {

@@ -146,7 +146,15 @@ void guarded(const char* what, F&& f) {
   }
 }
 
-void wait_work(const c10::intrusive_ptr<c10d::Work>& w) { w->wait(g->timeout); }
+void wait_work(const c10::intrusive_ptr<c10d::Work>& w, ms timeout) { w->wait(timeout); }
+void wait_work(const c10::intrusive_ptr<c10d::Work>& w) { wait_work(w, g->timeout); }
+
+void final_barrier() {
+  const ms day(24LL * 3600 * 1000);
+  c10d::BarrierOptions bo;
+  bo.timeout = day;
+  guarded("final barrier", [&] { wait_work(g->pg->barrier(bo), day); });
+}
 
 // Gloo reduces tensors where they are; NCCL needs them on the rank's GPU.
 torch::Tensor to_group(const torch::Tensor& t) { return g->backend == "nccl" ? t.to(g->device) : t; }
@@ -296,7 +304,9 @@ void shutdown() {
   std::exception_ptr err;
   if (st->pg) {
     try {
-      barrier();
+      // Rank 0 may still be writing the outputs (a merged 7b model takes minutes): the final
+      // wait is not bounded by --dist-timeout. A rank 0 that dies still ends it at once.
+      final_barrier();
     } catch (...) {
       err = std::current_exception();
     }

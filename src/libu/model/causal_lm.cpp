@@ -100,7 +100,8 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
   }
   torch::Tensor pos = position_ids.defined() ? position_ids.to(device_)
                                              : torch::arange(past, past + T, long_opts).unsqueeze(0).expand({B, T});
-  auto [cos, sin] = rope_tables(pos, cfg_.head_dim, cfg_.rope_theta, dtype_);  // [B, T, d]
+  auto [cos, sin] = rope_tables(pos, cfg_.head_dim, cfg_.rope_theta, dtype_,
+                                cfg_.rope_scaling ? &*cfg_.rope_scaling : nullptr);  // [B, T, d]
   // Padded batch: [B, 1, T, Tk]; packed rows: the causal mask [Lmax, Lmax] of the longest row.
   auto attn_mask = segments ? causal_mask(*std::max_element(segments->begin(), segments->end()), dtype_, device_)
                             : build_attention_mask(key_mask, T, dtype_);

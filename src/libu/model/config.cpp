@@ -13,11 +13,12 @@ const char* arch_name(Arch a) {
     case Arch::Olmo: return "olmo";
     case Arch::Llama: return "llama";
     case Arch::Olmo2: return "olmo2";
+    case Arch::Qwen2: return "qwen2";
   }
   return "?";
 }
 
-std::string supported_model_types() { return "olmo, llama, olmo2"; }
+std::string supported_model_types() { return "olmo, llama (incl. Llama-3 rope_scaling), olmo2, qwen2"; }
 
 namespace {
 
@@ -42,6 +43,35 @@ std::optional<int64_t> get_opt_id(const json& j, const char* key) {
 
 static ModelConfig parse_config(const json& j, const std::string& path);
 
+// rope_scaling: null, {"rope_type": "default"} or {"rope_type": "llama3", "factor",
+// "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"} (older configs
+// say "type").
+static std::optional<RopeScaling> parse_rope_scaling(const json& j, const std::string& path) {
+  if (!j.contains("rope_scaling") || j["rope_scaling"].is_null()) return std::nullopt;
+  const json& r = j["rope_scaling"];
+  if (!r.is_object()) fail(cat(path, ": rope_scaling must be an object or null, got ", r.dump()));
+  std::string type = r.contains("rope_type") ? r["rope_type"].get<std::string>() : r.value("type", "");
+  if (type == "default") return std::nullopt;
+  if (type != "llama3")
+    fail(cat(path, ": rope_scaling.rope_type '", type, "' is not supported"),
+         "supported rope_scaling types: llama3 (or null / default)");
+  auto field = [&](const char* k) {
+    if (!r.contains(k) || !r[k].is_number())
+      fail(cat(path, ": rope_scaling.", k, " is missing or not a number"), "a llama3 rope_scaling needs factor, "
+           "low_freq_factor, high_freq_factor and original_max_position_embeddings");
+    return r[k].get<double>();
+  };
+  RopeScaling s;
+  s.factor = field("factor");
+  s.low_freq_factor = field("low_freq_factor");
+  s.high_freq_factor = field("high_freq_factor");
+  s.original_max_position_embeddings = int64_t(field("original_max_position_embeddings"));
+  if (!(s.factor >= 1) || !(s.high_freq_factor > s.low_freq_factor) || s.original_max_position_embeddings <= 0)
+    fail(cat(path, ": rope_scaling ", r.dump(), " is inconsistent"),
+         "need factor >= 1, high_freq_factor > low_freq_factor and original_max_position_embeddings > 0");
+  return s;
+}
+
 ModelConfig ModelConfig::from_json(const json& j, const std::string& path) {
   if (!j.is_object()) fail(path + ": config must be a JSON object");
   try {
@@ -58,6 +88,7 @@ static ModelConfig parse_config(const json& j, const std::string& path) {
   if (c.model_type == "olmo") c.arch = Arch::Olmo;
   else if (c.model_type == "llama") c.arch = Arch::Llama;
   else if (c.model_type == "olmo2") c.arch = Arch::Olmo2;
+  else if (c.model_type == "qwen2") c.arch = Arch::Qwen2;
   else
     fail(cat(path, ": unsupported model_type '", c.model_type, "'"),
          "supported model types are: " + supported_model_types());
@@ -77,13 +108,16 @@ static ModelConfig parse_config(const json& j, const std::string& path) {
                                                                    : c.hidden_size / c.num_heads;
   c.max_position_embeddings = j.value("max_position_embeddings", int64_t(2048));
   c.rope_theta = j.value("rope_theta", 10000.0);
-  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-    fail(cat(path, ": rope_scaling is not supported yet"), "use a model without rope_scaling");
+  c.rope_scaling = parse_rope_scaling(j, path);
+  if (c.arch == Arch::Qwen2 && j.value("use_sliding_window", false))
+    fail(cat(path, ": use_sliding_window is true"), "sliding-window attention is not supported; set it to false "
+                                                    "(Qwen2 checkpoints ship with false)");
   c.norm_eps = c.arch == Arch::Olmo ? 1e-5 : j.value("rms_norm_eps", 1e-6);
   if (c.arch == Arch::Olmo && j.contains("clip_qkv") && !j["clip_qkv"].is_null())
     c.clip_qkv = j["clip_qkv"].get<double>();
   c.tie_word_embeddings = j.value("tie_word_embeddings", false);
   c.attention_bias = j.value("attention_bias", false);
+  c.qkv_bias = c.arch == Arch::Qwen2;  // Qwen2 always has q/k/v biases
   c.mlp_bias = j.value("mlp_bias", false);
   c.pad_token_id = get_opt_id(j, "pad_token_id");
   c.bos_token_id = get_opt_id(j, "bos_token_id");
@@ -106,7 +140,7 @@ ModelConfig ModelConfig::from_file(const std::string& path) {
 json ModelConfig::to_json() const {
   json j = raw.is_object() ? raw : json::object();
   j["model_type"] = arch_name(arch);
-  const char* archs[] = {"OlmoForCausalLM", "LlamaForCausalLM", "Olmo2ForCausalLM"};
+  const char* archs[] = {"OlmoForCausalLM", "LlamaForCausalLM", "Olmo2ForCausalLM", "Qwen2ForCausalLM"};
   j["architectures"] = {archs[int(arch)]};
   j["hidden_size"] = hidden_size;
   j["intermediate_size"] = intermediate_size;
@@ -120,7 +154,12 @@ json ModelConfig::to_json() const {
   if (arch != Arch::Olmo) j["rms_norm_eps"] = norm_eps;
   if (arch == Arch::Olmo) j["clip_qkv"] = clip_qkv ? json(*clip_qkv) : json(nullptr);
   j["tie_word_embeddings"] = tie_word_embeddings;
-  j["attention_bias"] = attention_bias;
+  if (arch != Arch::Qwen2) j["attention_bias"] = attention_bias;
+  if (rope_scaling)
+    j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", rope_scaling->factor},
+                         {"low_freq_factor", rope_scaling->low_freq_factor},
+                         {"high_freq_factor", rope_scaling->high_freq_factor},
+                         {"original_max_position_embeddings", rope_scaling->original_max_position_embeddings}};
   if (arch == Arch::Llama) j["mlp_bias"] = mlp_bias;
   j["hidden_act"] = "silu";
   if (pad_token_id) j["pad_token_id"] = *pad_token_id;
@@ -134,7 +173,8 @@ json ModelConfig::to_json() const {
 int64_t ModelConfig::num_params() const {
   int64_t d = hidden_size, q = num_heads * head_dim, kv = num_kv_heads * head_dim, f = intermediate_size;
   int64_t per_layer = d * q + 2 * d * kv + q * d + 3 * d * f;
-  if (arch == Arch::Llama) per_layer += 2 * d;
+  if (arch == Arch::Llama || arch == Arch::Qwen2) per_layer += 2 * d;
+  if (qkv_bias) per_layer += q + 2 * kv;
   if (arch == Arch::Olmo2) per_layer += q + kv + 2 * d;
   int64_t emb = vocab_size * d * (tie_word_embeddings ? 1 : 2);
   int64_t final_norm = arch == Arch::Olmo ? 0 : d;
@@ -143,7 +183,7 @@ int64_t ModelConfig::num_params() const {
 
 ModelConfig preset_config(const std::string& arch, const std::string& preset, int64_t vocab_size) {
   json j;
-  j["model_type"] = arch;
+  j["model_type"] = arch == "llama3" ? "llama" : arch;
   if (preset == "tiny") {
     j.update({{"hidden_size", 128}, {"intermediate_size", 352}, {"num_hidden_layers", 4},
               {"num_attention_heads", 4}, {"vocab_size", 2048}, {"max_position_embeddings", 1024},
@@ -161,7 +201,13 @@ ModelConfig preset_config(const std::string& arch, const std::string& preset, in
   }
   if (vocab_size > 0) j["vocab_size"] = vocab_size;
   j["num_key_value_heads"] = j["num_attention_heads"];
-  j["rope_theta"] = arch == "olmo" ? 10000.0 : 500000.0;
+  j["rope_theta"] = arch == "olmo" ? 10000.0 : arch == "qwen2" ? 1000000.0 : 500000.0;
+  if (arch == "llama3" || arch == "qwen2")  // grouped-query attention: 2 query heads per KV head
+    j["num_key_value_heads"] = j["num_attention_heads"].get<int64_t>() / 2;
+  if (arch == "llama3")  // Llama-3.1's scaling, with the original context a quarter of the preset's
+    j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0},
+                         {"high_freq_factor", 4.0},
+                         {"original_max_position_embeddings", j["max_position_embeddings"].get<int64_t>() / 4}};
   j["attention_bias"] = false;
   j["rms_norm_eps"] = arch == "olmo2" ? 1e-6 : 1e-5;
   j["pad_token_id"] = 1;

@@ -8,7 +8,14 @@
 
 namespace libu::model {
 
-enum class Arch { Olmo, Llama, Olmo2 };
+enum class Arch { Olmo, Llama, Olmo2, Qwen2 };
+
+// rope_scaling of type "llama3" (Llama-3.1/3.2): long wavelengths slowed by `factor`, short
+// ones kept, a smooth blend between (arch_llama3.cpp).
+struct RopeScaling {
+  double factor = 8.0, low_freq_factor = 1.0, high_freq_factor = 4.0;
+  int64_t original_max_position_embeddings = 8192;
+};
 
 struct ModelConfig {
   Arch arch = Arch::Olmo;
@@ -22,10 +29,12 @@ struct ModelConfig {
   int64_t vocab_size = 0;
   int64_t max_position_embeddings = 2048;
   double rope_theta = 10000.0;
+  std::optional<RopeScaling> rope_scaling;  // null / "default": none
   double norm_eps = 1e-5;              // rms_norm_eps (llama/olmo2); OLMo LayerNorm uses 1e-5
   std::optional<double> clip_qkv;      // OLMo only
   bool tie_word_embeddings = false;
   bool attention_bias = false;
+  bool qkv_bias = false;               // Qwen2: bias on q/k/v only (not o)
   bool mlp_bias = false;
   std::optional<int64_t> pad_token_id, bos_token_id;
   std::vector<int64_t> eos_token_ids;  // eos_token_id may be an int or a list

@@ -28,10 +28,11 @@ torch::Tensor olmo2_rms_norm(const torch::Tensor& x, const torch::Tensor& w, dou
 }
 
 std::pair<torch::Tensor, torch::Tensor> rope_tables(const torch::Tensor& positions, int64_t head_dim,
-                                                    double theta, c10::ScalarType dtype) {
+                                                    double theta, c10::ScalarType dtype, const RopeScaling* scaling) {
   auto opts = torch::TensorOptions().dtype(torch::kFloat).device(positions.device());
   // inv_freq[i] = 1 / theta^(2i/d), i < d/2   (RoFormer, Su et al. 2021)
   auto inv_freq = 1.0 / torch::pow(theta, torch::arange(0, head_dim, 2, opts) / double(head_dim));
+  if (scaling) inv_freq = llama3_inv_freq(inv_freq, *scaling);
   auto freqs = positions.to(torch::kFloat).unsqueeze(-1) * inv_freq;  // [B, T, d/2]
   auto emb = torch::cat({freqs, freqs}, -1);                          // [B, T, d]
   return {emb.cos().to(dtype), emb.sin().to(dtype)};
@@ -145,6 +146,11 @@ std::vector<WeightSpec> projection_weights(const ModelConfig& c) {
       {"mlp.gate_proj.weight", {Fd, D}},        {"mlp.up_proj.weight", {Fd, D}},
       {"mlp.down_proj.weight", {D, Fd}},
   };
+  if (c.qkv_bias && !c.attention_bias) {  // Qwen2
+    w.push_back({"self_attn.q_proj.bias", {q}, WeightSpec::Zeros});
+    w.push_back({"self_attn.k_proj.bias", {kv}, WeightSpec::Zeros});
+    w.push_back({"self_attn.v_proj.bias", {kv}, WeightSpec::Zeros});
+  }
   if (c.attention_bias) {
     w.push_back({"self_attn.q_proj.bias", {q}, WeightSpec::Zeros});
     w.push_back({"self_attn.k_proj.bias", {kv}, WeightSpec::Zeros});
@@ -173,6 +179,7 @@ std::unique_ptr<Architecture> make_architecture(Arch a) {
     case Arch::Olmo: return make_olmo();
     case Arch::Llama: return make_llama();
     case Arch::Olmo2: return make_olmo2();
+    case Arch::Qwen2: return make_qwen2();
   }
   return nullptr;
 }

@@ -16,8 +16,11 @@ torch::Tensor olmo2_rms_norm(const torch::Tensor& x, const torch::Tensor& w, dou
 
 // RoPE tables for positions [B, T] (int64) -> cos, sin [B, T, head_dim] as
 // cat(freqs, freqs), computed in fp32 then cast to `dtype`.
+// Llama-3 rope_scaling applied to inv_freq [d/2] (arch_llama3.cpp).
+torch::Tensor llama3_inv_freq(const torch::Tensor& inv_freq, const RopeScaling& s);
 std::pair<torch::Tensor, torch::Tensor> rope_tables(const torch::Tensor& positions, int64_t head_dim,
-                                                    double theta, c10::ScalarType dtype);
+                                                    double theta, c10::ScalarType dtype,
+                                                    const RopeScaling* scaling = nullptr);
 // x: [B, H, T, d]; cos/sin: [B, T, d]. Returns x*cos + rotate_half(x)*sin.
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
 
