@@ -299,15 +299,19 @@ TEST(Rope, Llama3ScalingFollowsThePiecewiseRule) {
   EXPECT_DOUBLE_EQ(got[2].item<double>(), two_pi / 32.0 / 8.0);
 }
 
-// init --arch qwen2 / llama3: loadable folders whose config round-trips the family's fields.
-TEST(Init, Qwen2AndLlama3PresetsRoundTrip) {
-  for (std::string arch : {"qwen2", "llama3"}) {
+// init --arch qwen2 / llama3 / neox: loadable folders whose config round-trips the family's fields.
+TEST(Init, Qwen2Llama3AndNeoXPresetsRoundTrip) {
+  for (std::string arch : {"qwen2", "llama3", "neox"}) {
     auto cfg = preset_config(arch, "tiny", 0);
     std::string dir = test::temp_dir("init-" + arch) + "/m";
     write_model_folder(dir, cfg, init_weights(cfg, 0), torch::kFloat);
     auto m = CausalLM::load(dir);
-    EXPECT_EQ(m->config().num_kv_heads * 2, m->config().num_heads) << arch;
-    if (arch == "qwen2") {
+    if (arch != "neox") EXPECT_EQ(m->config().num_kv_heads * 2, m->config().num_heads) << arch;
+    if (arch == "neox") {
+      EXPECT_EQ(m->config().arch, Arch::NeoX);
+      EXPECT_EQ(m->config().rotary_dim(), m->config().head_dim / 4);
+      EXPECT_TRUE(m->config().parallel_residual);
+    } else if (arch == "qwen2") {
       EXPECT_EQ(m->config().arch, Arch::Qwen2);
       EXPECT_TRUE(m->config().qkv_bias);
       EXPECT_EQ(m->config().rope_theta, 1e6);
@@ -317,5 +321,43 @@ TEST(Init, Qwen2AndLlama3PresetsRoundTrip) {
     }
     auto ids = torch::randint(0, cfg.vocab_size, {2, 8}, torch::kLong);
     EXPECT_TRUE(torch::isfinite(m->forward(ids)).all().item<bool>()) << arch;
+  }
+}
+
+// GPT-NeoX: the CLI's default LoRA targets (q/k/v/o) land on NeoX's fused query_key_value and
+// dense, under PEFT's key names; Pythia's stored causal-mask buffers are not "unexpected".
+TEST(NeoX, DefaultLoraTargetsAndPythiaBuffers) {
+  auto cfg = preset_config("neox", "tiny", 0);
+  std::string dir = test::temp_dir("neox") + "/m";
+  write_model_folder(dir, cfg, init_weights(cfg, 0), torch::kFloat);
+  auto w = read_tensors(dir + "/model.safetensors");
+  w["gpt_neox.layers.0.attention.bias"] = torch::ones({1, 1, 8, 8}, torch::kBool).tril();
+  w["gpt_neox.layers.0.attention.masked_bias"] = torch::tensor(-1e9);
+  w["gpt_neox.layers.0.attention.rotary_emb.inv_freq"] = torch::ones({4});
+  write_tensors(dir + "/model.safetensors", w);
+  auto m = CausalLM::load(dir);
+  m->add_lora(LoraConfig{}, 0);
+  std::vector<std::string> want = {"query_key_value", "dense"};
+  EXPECT_EQ(m->lora()->cfg.targets, want);
+  auto named = m->lora()->named_parameters();
+  ASSERT_EQ(named.size(), size_t(cfg.num_layers * 2 * 2));
+  bool qkv = false;
+  for (auto& [k, t] : named) qkv = qkv || k == "base_model.model.gpt_neox.layers.0.attention.query_key_value.lora_A.weight";
+  EXPECT_TRUE(qkv);
+}
+
+// Partial rotary + fused QKV under the KV cache: decoding token by token equals the full pass.
+TEST(NeoX, IncrementalEqualsFullRecompute) {
+  auto cfg = preset_config("neox", "tiny", 0);
+  CausalLM m(cfg, init_weights(cfg, 1));
+  torch::NoGradGuard ng;
+  auto ids = torch::randint(3, 300, {2, 9}, torch::kLong);
+  auto full = m.forward(ids);  // [2, 9, V]
+  KVCache cache = m.new_cache();
+  auto first = m.forward(ids.narrow(1, 0, 5), {}, {}, &cache);
+  EXPECT_LT((first - full.narrow(1, 0, 5)).abs().max().item<double>(), 1e-5);
+  for (int64_t t = 5; t < 9; ++t) {
+    auto step = m.forward(ids.narrow(1, t, 1), {}, {}, &cache);
+    EXPECT_LT((step.select(1, 0) - full.select(1, t)).abs().max().item<double>(), 1e-5) << "t=" << t;
   }
 }

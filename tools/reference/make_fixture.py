@@ -11,7 +11,9 @@ The forward is written from the published model equations, independently of libu
   llama  — Llama (Touvron et al. 2023): RMSNorm, SwiGLU, RoPE, grouped-query attention
   llama3 — Llama 3 (arXiv 2407.21783): llama with rope_scaling "llama3"
   qwen2  — Qwen2 (arXiv 2407.10671): llama with biases on q, k and v, untied embeddings here
-Usage: make_fixture.py --arch qwen2|llama3 --out DIR [--seed 0]
+  neox   — GPT-NeoX / Pythia (arXiv 2204.06745): LayerNorm with bias, fused per-head [q|k|v],
+           partial rotary (rotary_pct), GELU MLP, parallel residual (neox-sequential: without)
+Usage: make_fixture.py --arch qwen2|llama3|neox|neox-sequential --out DIR [--seed 0]
 """
 import argparse
 import json
@@ -131,6 +133,49 @@ def forward(cfg, w, ids, mask, lora=None, scale=2.0):
     return x @ w.get("lm_head.weight", w["model.embed_tokens.weight"]).T
 
 
+def forward_neox(cfg, w, ids, mask, lora=None, scale=2.0):
+    """GPT-NeoX logits [B, T, V] fp32 (names gpt_neox.*, embed_out)."""
+    w = {k: v.float() for k, v in w.items()}
+    D, H = cfg["hidden_size"], cfg["num_attention_heads"]
+    hd = D // H
+    rd = int(hd * cfg["rotary_pct"])
+    freqs = 1.0 / (cfg["rotary_emb_base"] ** (torch.arange(0, rd, 2, dtype=torch.float64) / rd))
+    eps = cfg["layer_norm_eps"]
+
+    def ln(x, name):
+        return torch.nn.functional.layer_norm(x, (D,), w[name + ".weight"], w[name + ".bias"], eps)
+
+    def lin(x, mod):
+        y = x @ w[mod + ".weight"].T + w[mod + ".bias"]
+        if lora and mod in lora:
+            a, b = lora[mod]
+            y = y + scale * ((x @ a.T) @ b.T)
+        return y
+
+    def gelu(x):
+        return torch.nn.functional.gelu(x) if cfg["hidden_act"] == "gelu" else torch.nn.functional.gelu(x, approximate="tanh")
+
+    B, T = ids.shape
+    x = w["gpt_neox.embed_in.weight"][ids]
+    allowed = torch.ones(T, T, dtype=torch.bool).tril()[None, None] & mask.bool()[:, None, None, :]
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"gpt_neox.layers.{i}."
+        qkv = lin(ln(x, p + "input_layernorm"), p + "attention.query_key_value").view(B, T, H, 3 * hd).transpose(1, 2)
+        q, k, v = qkv[..., :hd], qkv[..., hd:2 * hd], qkv[..., 2 * hd:]
+        q = torch.cat([rope(q[..., :rd], T, freqs), q[..., rd:]], -1)
+        k = torch.cat([rope(k[..., :rd], T, freqs), k[..., rd:]], -1)
+        s = ((q @ k.transpose(-1, -2)) / math.sqrt(hd)).masked_fill(~allowed, float("-inf"))
+        a = lin((s.softmax(-1) @ v).transpose(1, 2).reshape(B, T, D), p + "attention.dense")
+        mlp = lambda h: lin(gelu(lin(h, p + "mlp.dense_h_to_4h")), p + "mlp.dense_4h_to_h")  # noqa: E731
+        if cfg["use_parallel_residual"]:
+            x = x + a + mlp(ln(x, p + "post_attention_layernorm"))
+        else:
+            x = x + a
+            x = x + mlp(ln(x, p + "post_attention_layernorm"))
+    x = ln(x, "gpt_neox.final_layer_norm")
+    return x @ w["embed_out.weight"].T
+
+
 def causal_lm_loss(logits, labels):
     """HF's shifted mean cross-entropy over labels != -100."""
     V = logits.shape[-1]
@@ -153,9 +198,30 @@ def tiny_config(arch):
                   "tie_word_embeddings": True, "attention_bias": False,
                   "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                    "high_freq_factor": 4.0, "original_max_position_embeddings": 16}})
+    elif arch in ("neox", "neox-sequential"):
+        c = {"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], "hidden_size": 64,
+             "intermediate_size": 256, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 384,
+             "max_position_embeddings": 256, "rotary_pct": 0.25, "rotary_emb_base": 10000.0, "layer_norm_eps": 1e-5,
+             "use_parallel_residual": arch == "neox", "hidden_act": "gelu", "tie_word_embeddings": False,
+             "pad_token_id": 1, "eos_token_id": 2, "torch_dtype": "float32"}
     else:
-        raise SystemExit(f"unknown --arch {arch} (qwen2, llama3)")
+        raise SystemExit(f"unknown --arch {arch} (qwen2, llama3, neox, neox-sequential)")
     return c
+
+
+def weights_neox(cfg, g):
+    D, F, V = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
+    r = lambda *s: torch.randn(*s, generator=g) * 0.08  # noqa: E731
+    w = {"gpt_neox.embed_in.weight": torch.randn(V, D, generator=g) * 0.5, "embed_out.weight": r(V, D) * 3,
+         "gpt_neox.final_layer_norm.weight": 1 + r(D), "gpt_neox.final_layer_norm.bias": r(D)}
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"gpt_neox.layers.{i}."
+        for n in ("input_layernorm", "post_attention_layernorm"):
+            w[p + n + ".weight"], w[p + n + ".bias"] = 1 + r(D), r(D)
+        for n, (o, k) in {"attention.query_key_value": (3 * D, D), "attention.dense": (D, D),
+                          "mlp.dense_h_to_4h": (F, D), "mlp.dense_4h_to_h": (D, F)}.items():
+            w[p + n + ".weight"], w[p + n + ".bias"] = r(o, k), r(o)
+    return w
 
 
 def weights(cfg, g):
@@ -187,7 +253,9 @@ def main():
     a = ap.parse_args()
     cfg = tiny_config(a.arch)
     g = torch.Generator().manual_seed(a.seed)
-    w = weights(cfg, g)
+    neox = cfg["model_type"] == "gpt_neox"
+    w = weights_neox(cfg, g) if neox else weights(cfg, g)
+    fwd = forward_neox if neox else forward
     B, T = 3, 12
     ids = torch.randint(3, cfg["vocab_size"], (B, T), generator=g)
     mask = torch.ones(B, T, dtype=torch.int64)
@@ -197,20 +265,21 @@ def main():
     labels = ids.masked_fill(mask == 0, -100)
     labels[0, :4] = -100  # prompt masking on row 0
     with torch.no_grad():
-        logits = forward(cfg, w, ids, mask)
+        logits = fwd(cfg, w, ids, mask)
     loss = causal_lm_loss(logits, labels)
     r, alpha = 4, 8.0
     lora, peft = {}, {}
+    targets = ("query_key_value", "dense") if neox else ("q_proj", "k_proj", "v_proj", "o_proj")
     for i in range(cfg["num_hidden_layers"]):
-        for m in ("q_proj", "k_proj", "v_proj", "o_proj"):
-            mod = f"model.layers.{i}.self_attn.{m}"
+        for m in targets:
+            mod = f"gpt_neox.layers.{i}.attention.{m}" if neox else f"model.layers.{i}.self_attn.{m}"
             out_f, in_f = w[mod + ".weight"].shape
             A = (torch.randn(r, in_f, generator=g) * 0.1).requires_grad_()
             Bm = (torch.randn(out_f, r, generator=g) * 0.1).requires_grad_()
             lora[mod] = (A, Bm)
             peft[f"base_model.model.{mod}.lora_A.weight"] = A
             peft[f"base_model.model.{mod}.lora_B.weight"] = Bm
-    lora_logits = forward(cfg, w, ids, mask, lora, alpha / r)
+    lora_logits = fwd(cfg, w, ids, mask, lora, alpha / r)
     lora_loss = causal_lm_loss(lora_logits, labels)
     lora_loss.backward()
     exp = {"input_ids": ids, "attention_mask": mask, "labels": labels, "logits": logits, "loss": loss.reshape(()),
@@ -225,7 +294,7 @@ def main():
     save_safetensors(os.path.join(a.out, "adapter", "adapter_model.safetensors"), peft)
     with open(os.path.join(a.out, "adapter", "adapter_config.json"), "w") as f:
         json.dump({"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": r, "lora_alpha": alpha, "lora_dropout": 0.0,
-                   "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"], "bias": "none",
+                   "target_modules": list(targets), "bias": "none",
                    "fan_in_fan_out": False, "base_model_name_or_path": f"{a.arch}-tiny"}, f, indent=2)
     print(a.out)
 

@@ -81,7 +81,7 @@ int run_parity_cmd(const Options& o) {
 
 Registrar init_reg({"init",
                     "write a randomly initialised HF model folder (tiny, 1b or 7b shapes)",
-                    {{"arch", OptType::String, "olmo", "architecture", false, {"olmo", "llama", "olmo2", "qwen2", "llama3"}},
+                    {{"arch", OptType::String, "olmo", "architecture", false, {"olmo", "llama", "olmo2", "qwen2", "llama3", "neox"}},
                      {"preset", OptType::String, "tiny", "model size", false, {"tiny", "1b", "7b"}},
                      {"vocab-size", OptType::Int, "0", "vocabulary size (0 = preset or tokenizer size)"},
                      {"tokenizer", OptType::Path, "", "tokenizer.json to copy in (sets vocab, eos, pad)"},

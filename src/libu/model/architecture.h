@@ -1,5 +1,5 @@
 // libu/model/architecture.h — what differs between decoders (one file per architecture:
-// arch_olmo.cpp, arch_llama.cpp, arch_olmo2.cpp, arch_qwen2.cpp; arch_llama3.cpp holds
+// arch_olmo.cpp, arch_llama.cpp, arch_olmo2.cpp, arch_qwen2.cpp, arch_neox.cpp; arch_llama3.cpp holds
 // Llama-3's RoPE scaling, the one way it differs from llama). The shared pieces (norms, RoPE,
 // attention, SwiGLU) live in layers.h. BRIEF §4.
 #pragma once
@@ -61,6 +61,7 @@ std::unique_ptr<Architecture> make_olmo();
 std::unique_ptr<Architecture> make_llama();
 std::unique_ptr<Architecture> make_olmo2();
 std::unique_ptr<Architecture> make_qwen2();
+std::unique_ptr<Architecture> make_neox();
 std::unique_ptr<Architecture> make_architecture(Arch a);
 
 // Full weight list of a model (embed, layers, extras, lm_head unless tied).

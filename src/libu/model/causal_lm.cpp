@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "libu/core/error.h"
 #include "libu/model/checkpoint.h"
@@ -11,8 +12,8 @@ namespace libu::model {
 
 CausalLM::CausalLM(ModelConfig cfg, std::map<std::string, torch::Tensor> weights)
     : cfg_(std::move(cfg)), arch_(make_architecture(cfg_.arch)), weights_(std::move(weights)) {
-  auto it = weights_.find("model.embed_tokens.weight");
-  if (it == weights_.end()) fail_internal("CausalLM built without model.embed_tokens.weight");
+  auto it = weights_.find(cfg_.embed_name());
+  if (it == weights_.end()) fail_internal("CausalLM built without " + cfg_.embed_name());
   dtype_ = it->second.scalar_type();
   device_ = it->second.device();
 }
@@ -42,7 +43,7 @@ torch::Tensor CausalLM::linear(const torch::Tensor& x, const std::string& module
 torch::Tensor CausalLM::layer(int64_t i, const torch::Tensor& x, const torch::Tensor& cos,
                               const torch::Tensor& sin, const torch::Tensor& mask, KVSlot* slot,
                               const std::vector<int64_t>* segments) {
-  std::string prefix = "model.layers." + std::to_string(i) + ".";
+  std::string prefix = cfg_.layer_prefix(i);
   LayerInputs in{cfg_, i, cos, sin, mask, slot,
                  [this, prefix](const std::string& n) -> const torch::Tensor& { return weight(prefix + n); },
                  [this, prefix](const torch::Tensor& t, const std::string& m) { return linear(t, prefix + m); },
@@ -57,7 +58,7 @@ KVCache CausalLM::new_cache() const {
 }
 
 const torch::Tensor& CausalLM::head_weight() const {
-  return cfg_.tie_word_embeddings ? weight("model.embed_tokens.weight") : weight("lm_head.weight");  // [V, D]
+  return weight(cfg_.tie_word_embeddings ? cfg_.embed_name() : cfg_.head_name());  // [V, D]
 }
 
 torch::Tensor CausalLM::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
@@ -100,12 +101,12 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
   }
   torch::Tensor pos = position_ids.defined() ? position_ids.to(device_)
                                              : torch::arange(past, past + T, long_opts).unsqueeze(0).expand({B, T});
-  auto [cos, sin] = rope_tables(pos, cfg_.head_dim, cfg_.rope_theta, dtype_,
+  auto [cos, sin] = rope_tables(pos, cfg_.rotary_dim(), cfg_.rope_theta, dtype_,
                                 cfg_.rope_scaling ? &*cfg_.rope_scaling : nullptr);  // [B, T, d]
   // Padded batch: [B, 1, T, Tk]; packed rows: the causal mask [Lmax, Lmax] of the longest row.
   auto attn_mask = segments ? causal_mask(*std::max_element(segments->begin(), segments->end()), dtype_, device_)
                             : build_attention_mask(key_mask, T, dtype_);
-  const auto& emb = weight("model.embed_tokens.weight");                       // [V, D]
+  const auto& emb = weight(cfg_.embed_name());                                // [V, D]
   auto x = emb.index_select(0, ids.reshape({-1})).view({B, T, cfg_.hidden_size});  // [B, T, D]
   for (int64_t i = 0; i < cfg_.num_layers; ++i) {
     KVSlot* slot = cache ? &cache->layers[size_t(i)] : nullptr;
@@ -115,7 +116,7 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
              "set --lora-dropout 0 or turn off --checkpointing");
       std::vector<torch::Tensor> params;
       if (lora_ && lora_enabled_) {
-        std::string prefix = "model.layers." + std::to_string(i) + ".";
+        std::string prefix = cfg_.layer_prefix(i);
         for (auto& [m, p] : lora_->modules)
           if (m.compare(0, prefix.size(), prefix) == 0) params.insert(params.end(), {p.A, p.B});
       }
@@ -131,15 +132,36 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
   return arch_->final_norm(cfg_, [this](const std::string& n) -> const torch::Tensor& { return weight(n); }, x);
 }
 
-void CausalLM::add_lora(const LoraConfig& lc, uint64_t seed) {
+namespace {
+// GPT-NeoX names its projections differently; the Llama-style names most users pass (and the
+// CLI default q/k/v/o) map onto NeoX's: q/k/v -> the fused query_key_value, o -> dense,
+// gate/up -> dense_h_to_4h, down -> dense_4h_to_h. The adapter records the NeoX names (PEFT's).
+LoraConfig family_targets(const ModelConfig& c, LoraConfig lc) {
+  if (c.arch != Arch::NeoX) return lc;
+  static const std::map<std::string, std::string> to_neox = {
+      {"q_proj", "query_key_value"}, {"k_proj", "query_key_value"}, {"v_proj", "query_key_value"},
+      {"o_proj", "dense"}, {"gate_proj", "dense_h_to_4h"}, {"up_proj", "dense_h_to_4h"}, {"down_proj", "dense_4h_to_h"}};
+  std::vector<std::string> out;
+  for (auto& t : lc.targets) {
+    std::string n = to_neox.count(t) ? to_neox.at(t) : t;
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  }
+  lc.targets = out;
+  return lc;
+}
+}  // namespace
+
+void CausalLM::add_lora(const LoraConfig& lc_in, uint64_t seed) {
+  const LoraConfig lc = family_targets(cfg_, lc_in);
   if (lc.r <= 0) fail(cat("LoRA rank must be positive, got ", lc.r), "set --lora-r");
   auto adapter = std::make_unique<LoraAdapter>();
   adapter->cfg = lc;
   auto gen = at::detail::createCPUGenerator(seed);
   auto f32 = torch::TensorOptions().dtype(torch::kFloat);
+  const std::string layers_root = cfg_.layer_prefix(0).substr(0, cfg_.layer_prefix(0).size() - 2);  // "….layers."
   for (auto& [name, w] : weights_) {
     const std::string suffix = ".weight";
-    if (name.rfind("model.layers.", 0) != 0 || name.size() < suffix.size() ||
+    if (name.rfind(layers_root, 0) != 0 || name.size() < suffix.size() ||
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 || w.dim() != 2)
       continue;
     std::string module = name.substr(0, name.size() - suffix.size());
@@ -157,7 +179,8 @@ void CausalLM::add_lora(const LoraConfig& lc, uint64_t seed) {
     std::string all;
     for (auto& t : lc.targets) all += (all.empty() ? "" : ",") + t;
     fail(cat("no module matches the LoRA targets '", all, "'"),
-         "use names from q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
+         cfg_.arch == Arch::NeoX ? "use names from query_key_value,dense,dense_h_to_4h,dense_4h_to_h"
+                                 : "use names from q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
   }
   lora_ = std::move(adapter);
 }

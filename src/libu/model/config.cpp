@@ -1,5 +1,7 @@
 #include "libu/model/config.h"
 
+#include <algorithm>
+
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
 #include "libu/io/jsonl.h"
@@ -14,11 +16,23 @@ const char* arch_name(Arch a) {
     case Arch::Llama: return "llama";
     case Arch::Olmo2: return "olmo2";
     case Arch::Qwen2: return "qwen2";
+    case Arch::NeoX: return "gpt_neox";
   }
   return "?";
 }
 
-std::string supported_model_types() { return "olmo, llama (incl. Llama-3 rope_scaling), olmo2, qwen2"; }
+std::string supported_model_types() {
+  return "olmo, llama (incl. Llama-3 rope_scaling), olmo2, qwen2, gpt_neox (Pythia)";
+}
+
+int64_t ModelConfig::rotary_dim() const { return (int64_t(double(head_dim) * rotary_pct) / 2) * 2; }
+std::string ModelConfig::embed_name() const {
+  return arch == Arch::NeoX ? "gpt_neox.embed_in.weight" : "model.embed_tokens.weight";
+}
+std::string ModelConfig::head_name() const { return arch == Arch::NeoX ? "embed_out.weight" : "lm_head.weight"; }
+std::string ModelConfig::layer_prefix(int64_t i) const {
+  return cat(arch == Arch::NeoX ? "gpt_neox.layers." : "model.layers.", i, ".");
+}
 
 namespace {
 
@@ -42,6 +56,23 @@ std::optional<int64_t> get_opt_id(const json& j, const char* key) {
 }  // namespace
 
 static ModelConfig parse_config(const json& j, const std::string& path);
+
+// GPT-NeoX / Pythia keys: rotary_pct, rotary_emb_base, layer_norm_eps, use_parallel_residual.
+static void parse_neox(const json& j, const std::string& path, ModelConfig& c) {
+  static const char* acts[] = {"gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh"};
+  if (std::find(std::begin(acts), std::end(acts), c.hidden_act) == std::end(acts))
+    fail(cat(path, ": hidden_act '", c.hidden_act, "' is not supported for gpt_neox"),
+         "supported: gelu, gelu_new, gelu_fast, gelu_pytorch_tanh");
+  if (c.num_kv_heads != c.num_heads) fail(cat(path, ": gpt_neox has no grouped-query attention"));
+  c.rope_theta = j.value("rotary_emb_base", j.value("rope_theta", 10000.0));
+  c.rotary_pct = j.value("rotary_pct", 0.25);
+  if (!(c.rotary_pct > 0 && c.rotary_pct <= 1)) fail(cat(path, ": rotary_pct ", c.rotary_pct, " is outside (0, 1]"));
+  c.norm_eps = j.value("layer_norm_eps", 1e-5);
+  c.parallel_residual = j.value("use_parallel_residual", true);
+  if (!j.value("attention_bias", true))
+    fail(cat(path, ": attention_bias false is not supported for gpt_neox"), "Pythia checkpoints use biases");
+  c.attention_bias = true;
+}
 
 // rope_scaling: null, {"rope_type": "default"} or {"rope_type": "llama3", "factor",
 // "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"} (older configs
@@ -89,6 +120,7 @@ static ModelConfig parse_config(const json& j, const std::string& path) {
   else if (c.model_type == "llama") c.arch = Arch::Llama;
   else if (c.model_type == "olmo2") c.arch = Arch::Olmo2;
   else if (c.model_type == "qwen2") c.arch = Arch::Qwen2;
+  else if (c.model_type == "gpt_neox") c.arch = Arch::NeoX;
   else
     fail(cat(path, ": unsupported model_type '", c.model_type, "'"),
          "supported model types are: " + supported_model_types());
@@ -128,8 +160,12 @@ static ModelConfig parse_config(const json& j, const std::string& path) {
       c.eos_token_ids.push_back(j["eos_token_id"].get<int64_t>());
   }
   c.torch_dtype = j.value("torch_dtype", "float32");
-  if (j.value("hidden_act", "silu") != "silu")
-    fail(cat(path, ": hidden_act '", j.value("hidden_act", ""), "' is not supported"), "only silu (SwiGLU) is");
+  c.hidden_act = j.value("hidden_act", c.arch == Arch::NeoX ? "gelu" : "silu");
+  if (c.arch == Arch::NeoX) {
+    parse_neox(j, path, c);
+  } else if (c.hidden_act != "silu") {
+    fail(cat(path, ": hidden_act '", c.hidden_act, "' is not supported for ", c.model_type), "only silu (SwiGLU) is");
+  }
   return c;
 }
 
@@ -140,7 +176,8 @@ ModelConfig ModelConfig::from_file(const std::string& path) {
 json ModelConfig::to_json() const {
   json j = raw.is_object() ? raw : json::object();
   j["model_type"] = arch_name(arch);
-  const char* archs[] = {"OlmoForCausalLM", "LlamaForCausalLM", "Olmo2ForCausalLM", "Qwen2ForCausalLM"};
+  const char* archs[] = {"OlmoForCausalLM", "LlamaForCausalLM", "Olmo2ForCausalLM", "Qwen2ForCausalLM",
+                         "GPTNeoXForCausalLM"};
   j["architectures"] = {archs[int(arch)]};
   j["hidden_size"] = hidden_size;
   j["intermediate_size"] = intermediate_size;
@@ -151,7 +188,13 @@ json ModelConfig::to_json() const {
   j["vocab_size"] = vocab_size;
   j["max_position_embeddings"] = max_position_embeddings;
   j["rope_theta"] = rope_theta;
-  if (arch != Arch::Olmo) j["rms_norm_eps"] = norm_eps;
+  if (arch != Arch::Olmo && arch != Arch::NeoX) j["rms_norm_eps"] = norm_eps;
+  if (arch == Arch::NeoX) {
+    j["rotary_pct"] = rotary_pct;
+    j["rotary_emb_base"] = rope_theta;
+    j["layer_norm_eps"] = norm_eps;
+    j["use_parallel_residual"] = parallel_residual;
+  }
   if (arch == Arch::Olmo) j["clip_qkv"] = clip_qkv ? json(*clip_qkv) : json(nullptr);
   j["tie_word_embeddings"] = tie_word_embeddings;
   if (arch != Arch::Qwen2) j["attention_bias"] = attention_bias;
@@ -161,7 +204,7 @@ json ModelConfig::to_json() const {
                          {"high_freq_factor", rope_scaling->high_freq_factor},
                          {"original_max_position_embeddings", rope_scaling->original_max_position_embeddings}};
   if (arch == Arch::Llama) j["mlp_bias"] = mlp_bias;
-  j["hidden_act"] = "silu";
+  j["hidden_act"] = hidden_act;
   if (pad_token_id) j["pad_token_id"] = *pad_token_id;
   if (bos_token_id) j["bos_token_id"] = *bos_token_id;
   if (eos_token_ids.size() == 1) j["eos_token_id"] = eos_token_ids[0];
@@ -172,6 +215,9 @@ json ModelConfig::to_json() const {
 
 int64_t ModelConfig::num_params() const {
   int64_t d = hidden_size, q = num_heads * head_dim, kv = num_kv_heads * head_dim, f = intermediate_size;
+  if (arch == Arch::NeoX)  // qkv, dense, two MLP matrices, all with biases; two LayerNorms (w, b)
+    return num_layers * (3 * d * d + 3 * d + d * d + d + 2 * d * f + f + d + 4 * d) + 2 * d +
+           vocab_size * d * (tie_word_embeddings ? 1 : 2);
   int64_t per_layer = d * q + 2 * d * kv + q * d + 3 * d * f;
   if (arch == Arch::Llama || arch == Arch::Qwen2) per_layer += 2 * d;
   if (qkv_bias) per_layer += q + 2 * kv;
@@ -183,7 +229,7 @@ int64_t ModelConfig::num_params() const {
 
 ModelConfig preset_config(const std::string& arch, const std::string& preset, int64_t vocab_size) {
   json j;
-  j["model_type"] = arch == "llama3" ? "llama" : arch;
+  j["model_type"] = arch == "llama3" ? "llama" : arch == "neox" ? "gpt_neox" : arch;
   if (preset == "tiny") {
     j.update({{"hidden_size", 128}, {"intermediate_size", 352}, {"num_hidden_layers", 4},
               {"num_attention_heads", 4}, {"vocab_size", 2048}, {"max_position_embeddings", 1024},
@@ -214,6 +260,11 @@ ModelConfig preset_config(const std::string& arch, const std::string& preset, in
   j["eos_token_id"] = 0;
   j["hidden_act"] = "silu";
   j["torch_dtype"] = "float32";
+  if (arch == "neox") {  // Pythia's shape rules: 4x MLP, a quarter of each head rotated, parallel residual
+    j["intermediate_size"] = 4 * j["hidden_size"].get<int64_t>();
+    j.update({{"hidden_act", "gelu"}, {"rotary_pct", 0.25}, {"rotary_emb_base", 10000.0}, {"layer_norm_eps", 1e-5},
+              {"use_parallel_residual", true}, {"tie_word_embeddings", false}, {"attention_bias", true}});
+  }
   return ModelConfig::from_json(j, "preset " + preset);
 }
 

@@ -8,7 +8,7 @@
 
 namespace libu::model {
 
-enum class Arch { Olmo, Llama, Olmo2, Qwen2 };
+enum class Arch { Olmo, Llama, Olmo2, Qwen2, NeoX };
 
 // rope_scaling of type "llama3" (Llama-3.1/3.2): long wavelengths slowed by `factor`, short
 // ones kept, a smooth blend between (arch_llama3.cpp).
@@ -35,6 +35,10 @@ struct ModelConfig {
   bool tie_word_embeddings = false;
   bool attention_bias = false;
   bool qkv_bias = false;               // Qwen2: bias on q/k/v only (not o)
+  // GPT-NeoX / Pythia
+  double rotary_pct = 1.0;             // share of each head's dims that RoPE rotates
+  bool parallel_residual = false;      // x + attn(ln1(x)) + mlp(ln2(x)) instead of sequential
+  std::string hidden_act = "silu";     // NeoX: gelu (exact) or gelu_new / gelu_fast (tanh)
   bool mlp_bias = false;
   std::optional<int64_t> pad_token_id, bos_token_id;
   std::vector<int64_t> eos_token_ids;  // eos_token_id may be an int or a list
@@ -47,6 +51,11 @@ struct ModelConfig {
   // The config as HF writes it (raw keys preserved, typed fields refreshed).
   nlohmann::json to_json() const;
   int64_t num_params() const;  // base parameter count
+  int64_t rotary_dim() const;  // head_dim · rotary_pct, even
+  // Checkpoint names, which differ per family ("model.embed_tokens.weight" / "gpt_neox.embed_in.weight").
+  std::string embed_name() const;
+  std::string head_name() const;                 // the untied LM head
+  std::string layer_prefix(int64_t i) const;     // "model.layers.{i}." / "gpt_neox.layers.{i}."
 };
 
 const char* arch_name(Arch a);

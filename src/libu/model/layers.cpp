@@ -102,7 +102,7 @@ static torch::Tensor segment_attention(const torch::Tensor& q, const torch::Tens
 
 torch::Tensor self_attention(const LayerInputs& in, const torch::Tensor& x, const QKVHook& hook) {
   const auto& c = in.cfg;
-  int64_t B = x.size(0), T = x.size(1), H = c.num_heads, KV = c.num_kv_heads, d = c.head_dim;
+  const int64_t B = x.size(0), T = x.size(1), H = c.num_heads, KV = c.num_kv_heads, d = c.head_dim;
   auto q = in.linear(x, "self_attn.q_proj");  // [B, T, H*d]
   auto k = in.linear(x, "self_attn.k_proj");  // [B, T, KV*d]
   auto v = in.linear(x, "self_attn.v_proj");  // [B, T, KV*d]
@@ -112,6 +112,11 @@ torch::Tensor self_attention(const LayerInputs& in, const torch::Tensor& x, cons
   v = v.view({B, T, KV, d}).transpose(1, 2);
   q = apply_rope(q, in.cos, in.sin);
   k = apply_rope(k, in.cos, in.sin);
+  return in.linear(attend(in, q, k, v), "self_attn.o_proj");
+}
+
+torch::Tensor attend(const LayerInputs& in, torch::Tensor q, torch::Tensor k, torch::Tensor v) {
+  int64_t B = q.size(0), T = q.size(2), H = q.size(1), KV = k.size(1), d = q.size(3);
   if (in.cache) {
     if (in.cache->k.defined()) {
       k = torch::cat({in.cache->k, k}, 2);  // [B, KV, Tk, d]
@@ -127,8 +132,7 @@ torch::Tensor self_attention(const LayerInputs& in, const torch::Tensor& x, cons
   }
   auto out = in.segments ? segment_attention(q, k, v, in.mask, *in.segments)  // [1, H, N, d]
                          : attention(q, k, v, in.mask);                      // [B, H, T, d]
-  out = out.transpose(1, 2).reshape({B, T, H * d});  // [B, T, H*d]
-  return in.linear(out, "self_attn.o_proj");
+  return out.transpose(1, 2).reshape({B, T, H * d});  // [B, T, H*d]
 }
 
 torch::Tensor swiglu_mlp(const LayerInputs& in, const torch::Tensor& x) {
@@ -180,19 +184,20 @@ std::unique_ptr<Architecture> make_architecture(Arch a) {
     case Arch::Llama: return make_llama();
     case Arch::Olmo2: return make_olmo2();
     case Arch::Qwen2: return make_qwen2();
+    case Arch::NeoX: return make_neox();
   }
   return nullptr;
 }
 
 std::vector<WeightSpec> all_weights(const ModelConfig& c, const Architecture& a) {
-  std::vector<WeightSpec> w = {{"model.embed_tokens.weight", {c.vocab_size, c.hidden_size}}};
+  std::vector<WeightSpec> w = {{c.embed_name(), {c.vocab_size, c.hidden_size}}};
   for (int64_t i = 0; i < c.num_layers; ++i)
     for (auto s : a.layer_weights(c)) {
-      s.name = "model.layers." + std::to_string(i) + "." + s.name;
+      s.name = c.layer_prefix(i) + s.name;
       w.push_back(s);
     }
   for (auto& s : a.extra_weights(c)) w.push_back(s);
-  if (!c.tie_word_embeddings) w.push_back({"lm_head.weight", {c.vocab_size, c.hidden_size}});
+  if (!c.tie_word_embeddings) w.push_back({c.head_name(), {c.vocab_size, c.hidden_size}});
   return w;
 }
 

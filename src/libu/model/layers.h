@@ -39,6 +39,9 @@ using QKVHook = std::function<void(torch::Tensor& q, torch::Tensor& k, torch::Te
 
 // Self-attention with GQA, RoPE and an optional KV cache. x: [B, T, D] -> [B, T, D].
 torch::Tensor self_attention(const LayerInputs& in, const torch::Tensor& x, const QKVHook& hook);
+// The attention core after the projections and RoPE: KV cache, GQA repeat, packed rows or the
+// padded mask. q: [B, H, T, d], k/v: [B, KV, T, d] -> [B, T, H*d] (before the output projection).
+torch::Tensor attend(const LayerInputs& in, torch::Tensor q, torch::Tensor k, torch::Tensor v);
 // SwiGLU MLP: down(silu(gate(x)) * up(x)). x: [B, T, D] -> [B, T, D].
 torch::Tensor swiglu_mlp(const LayerInputs& in, const torch::Tensor& x);
 

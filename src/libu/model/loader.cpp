@@ -32,9 +32,15 @@ struct LoadReport {
   std::vector<std::string> missing, unexpected, misshaped;
 };
 
+bool ends_with(const std::string& s, const std::string& suf) {
+  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+}
+
 bool ignorable(const std::string& name) {
-  // Buffers some exporters write; they are recomputed, never learned.
-  return name.find("rotary_emb.inv_freq") != std::string::npos;
+  // Buffers some exporters write; they are recomputed, never learned (GPT-NeoX / Pythia
+  // checkpoints also carry each layer's causal mask as attention.bias / attention.masked_bias).
+  return name.find("rotary_emb.inv_freq") != std::string::npos || ends_with(name, ".attention.bias") ||
+         ends_with(name, ".attention.masked_bias");
 }
 
 }  // namespace
@@ -72,7 +78,7 @@ std::shared_ptr<CausalLM> load_impl(const std::string& dir, const LoadOptions& o
     if (!file_dtype) file_dtype = t.scalar_type();
     weights[s.name] = t;
   }
-  if (cfg.tie_word_embeddings && store->contains("lm_head.weight")) used.insert("lm_head.weight");
+  if (cfg.tie_word_embeddings && store->contains(cfg.head_name())) used.insert(cfg.head_name());
   for (auto& n : store->names())
     if (!used.count(n) && !ignorable(n)) rep.unexpected.push_back(n);
   if (!rep.missing.empty() || !rep.unexpected.empty() || !rep.misshaped.empty()) {
