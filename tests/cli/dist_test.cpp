@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/tiny_world.h"
 #include "common/shared.h"
 #include "libu/cli/options.h"
 #include "libu/core/error.h"
@@ -101,33 +102,14 @@ Env rank_env(int rank, int world, int port) {
           {"MASTER_PORT", std::to_string(port)}};
 }
 
-int run_in_process(const std::string& name, std::vector<std::string> args) {
-  const cli::Command* c = cli::find_command(name);
-  args.push_back("--quiet");
-  auto o = cli::Options::parse(c->options, args, c->positionals);
-  cli::apply_common(o);
-  return c->run(o);
-}
-
-// A tiny random OLMo and synthetic people (with an MIA folder), built once.
-struct World {
-  std::string dir, model, data, mia;
+// A tiny random OLMo and synthetic people (tiny_world.h) plus an MIA folder, built once.
+struct World : test::TinyWorld {
+  std::string mia;
 };
 const World& world() {
   static World w = [] {
     World x;
-    x.dir = test::temp_dir("dist");
-    x.data = x.dir + "/data";
-    data::SynthOptions so;
-    so.people = 4;
-    so.val_people = 2;
-    so.holdout_people = 2;
-    so.nonmember_people = 2;
-    data::write_synth(data::synthesize(so), x.data);
-    x.model = x.dir + "/model";
-    run_in_process("init", {"--arch", "olmo", "--preset", "tiny", "--tokenizer",
-                            test::shared_path("data/tokenizers/tiny-random-gpt2_vocab1000.tokenizer.json"), "--out",
-                            x.model});
+    static_cast<test::TinyWorld&>(x) = test::make_tiny_world("dist");
     x.mia = x.dir + "/mia";
     fsys::create_directories(x.mia);
     for (auto [src, dst] : {std::pair{"forget", "member"}, std::pair{"nonmember", "nonmember"}}) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/tiny_world.h"
 #include "common/shared.h"
 #include "libu/cli/options.h"
 #include "libu/core/error.h"
@@ -19,35 +20,12 @@ using nlohmann::json;
 
 namespace {
 
-int run(const std::string& name, std::vector<std::string> args) {
-  const cli::Command* c = cli::find_command(name);
-  if (!c) throw std::runtime_error("no command " + name);
-  args.push_back("--quiet");
-  auto o = cli::Options::parse(c->options, args, c->positionals);
-  cli::apply_common(o);
-  return c->run(o);
-}
+int run(const std::string& name, std::vector<std::string> args) { return test::run_command(name, std::move(args)); }
 
 // A tiny random model and synthetic people with every role, built once per test binary.
-struct World {
-  std::string dir, model, data;
-};
+using World = test::TinyWorld;
 const World& world() {
-  static World w = [] {
-    World x;
-    x.dir = test::temp_dir("unlearn-calib");
-    x.data = x.dir + "/data";
-    data::SynthOptions so;
-    so.people = 4;
-    so.val_people = 2;
-    so.holdout_people = 2;
-    so.nonmember_people = 2;
-    data::write_synth(data::synthesize(so), x.data);
-    x.model = x.dir + "/model";
-    run("init", {"--arch", "olmo", "--preset", "tiny", "--tokenizer",
-                 test::shared_path("data/tokenizers/tiny-random-gpt2_vocab1000.tokenizer.json"), "--out", x.model});
-    return x;
-  }();
+  static World w = test::make_tiny_world("unlearn-calib");
   return w;
 }
 

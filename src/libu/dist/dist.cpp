@@ -335,12 +335,16 @@ c10::Device rank_device(c10::Device requested) {
   return e.world > 1 ? c10::Device(c10::kCUDA, c10::DeviceIndex(e.local_rank)) : requested;
 }
 
-void all_reduce_sum(std::vector<torch::Tensor>& ts) {
+namespace {
+// Runs one collective on all of `ts` at once: flattened into one buffer [Σ numel] on the
+// group's device, then copied back into each tensor.
+template <typename Op>
+void on_flat(std::vector<torch::Tensor>& ts, const char* what, Op&& op) {
   if (!g || ts.empty()) return;
   std::vector<torch::Tensor> flat;
   for (auto& t : ts) flat.push_back(t.reshape({-1}));
-  std::vector<torch::Tensor> buf = {to_group(torch::cat(flat))};  // [Σ numel], one all-reduce
-  guarded("all-reduce", [&] { wait_work(g->pg->allreduce(buf)); });
+  std::vector<torch::Tensor> buf = {to_group(torch::cat(flat))};
+  guarded(what, [&] { wait_work(op(buf)); });
   int64_t off = 0;
   torch::NoGradGuard ng;
   for (auto& t : ts) {
@@ -348,19 +352,14 @@ void all_reduce_sum(std::vector<torch::Tensor>& ts) {
     off += t.numel();
   }
 }
+}  // namespace
+
+void all_reduce_sum(std::vector<torch::Tensor>& ts) {
+  on_flat(ts, "all-reduce", [](std::vector<torch::Tensor>& b) { return g->pg->allreduce(b); });
+}
 
 void broadcast(std::vector<torch::Tensor>& ts) {
-  if (!g || ts.empty()) return;
-  std::vector<torch::Tensor> flat;
-  for (auto& t : ts) flat.push_back(t.reshape({-1}));
-  std::vector<torch::Tensor> buf = {to_group(torch::cat(flat))};
-  guarded("broadcast", [&] { wait_work(g->pg->broadcast(buf)); });
-  int64_t off = 0;
-  torch::NoGradGuard ng;
-  for (auto& t : ts) {
-    t.copy_(buf[0].narrow(0, off, t.numel()).view(t.sizes()));
-    off += t.numel();
-  }
+  on_flat(ts, "broadcast", [](std::vector<torch::Tensor>& b) { return g->pg->broadcast(b); });
 }
 
 bool broadcast_flag(bool v) {
