@@ -8,7 +8,16 @@ The C++ core (``libu._libu``) with torch tensors in and out; see docs/python.md.
     m = libu.Model.load("M", adapter="runs/x/adapter")
     logits = m.forward(torch.tensor([[1, 2, 3]]))
 """
-import torch  # noqa: F401  (first: registers the tensor types the extension exchanges)
+try:  # first: registers the tensor types the extension exchanges
+    import torch  # noqa: F401
+except ImportError:  # e.g. a pyenv python3.11: the module is built against Debian's python3-torch
+    import sys as _sys
+
+    _debian = "/usr/lib/python3/dist-packages"
+    if _debian in _sys.path:
+        raise
+    _sys.path.append(_debian)
+    import torch  # noqa: F401
 
 
 class Error(ValueError):
