@@ -1,5 +1,6 @@
 // libu — command-line entry point. The only place that catches libu::Error (BRIEF §5).
 // Exit codes: 0 ok, 1 user error (bad input), 2 internal error.
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -21,6 +22,9 @@ static void print_overview() {
 }
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) or a full disk must give a write error we report, not a
+  // SIGXFSZ that kills the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_overview();

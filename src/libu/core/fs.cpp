@@ -30,7 +30,13 @@ void write_file_atomic(const std::string& path, const std::string& data) {
                    "check that the folder exists and is writable");
     out.write(data.data(), std::streamsize(data.size()));
     out.flush();
-    if (!out) fail(cat(tmp, ": write failed (disk full?)"));
+    if (!out) {
+      int e = errno;
+      out.close();
+      std::error_code ec;
+      fsys::remove(tmp, ec);  // never leave a partial file behind
+      fail(cat(path, ": write failed: ", std::strerror(e)), "check the free disk space (and ulimit -f)");
+    }
   }
   std::error_code ec;
   fsys::rename(tmp, path, ec);
@@ -47,6 +53,24 @@ void make_dirs(const std::string& path) {
   std::error_code ec;
   fsys::create_directories(path, ec);
   if (ec) fail(cat(path, ": cannot create directory: ", ec.message()));
+}
+
+void require_writable_dir(const std::string& path, const std::string& flag) {
+  std::error_code ec;
+  fsys::create_directories(path, ec);
+  if (ec) fail(cat(flag, " ", path, ": cannot create the folder: ", ec.message()), "choose a folder you can write to");
+  std::string probe = cat(path, "/.libu-write-test-", getpid());
+  {
+    std::ofstream out(probe, std::ios::binary | std::ios::trunc);
+    out << "ok";
+    out.flush();
+    if (!out) {
+      int e = errno;
+      fsys::remove(probe, ec);
+      fail(cat(flag, " ", path, ": not writable (", std::strerror(e), ")"), "choose a folder you can write to");
+    }
+  }
+  fsys::remove(probe, ec);
 }
 
 }  // namespace libu

@@ -12,5 +12,8 @@ bool path_exists(const std::string& path);
 bool is_directory(const std::string& path);
 // Creates a directory and its parents; raises Error on failure.
 void make_dirs(const std::string& path);
+// make_dirs, then proves the folder writable with a probe file (created and removed), so a
+// bad output folder fails before any work starts. `flag` names the option ("--out").
+void require_writable_dir(const std::string& path, const std::string& flag);
 
 }  // namespace libu

@@ -145,6 +145,7 @@ struct Inputs {
 
 Inputs read_inputs(const EvalRunOptions& opt) {
   if (opt.out_dir.empty()) fail("eval run: no output folder", "pass --out DIR");
+  if (dist::is_main()) require_writable_dir(opt.out_dir, "--out");
   Inputs in;
   in.forget = load_rows(opt.forget, "forget", opt.limit);
   in.retain = load_rows(opt.retain, "retain", opt.limit);
@@ -260,6 +261,7 @@ std::shared_ptr<model::CausalLM> load_model(const EvalRunOptions& opt) {
   lo.device = dist::rank_device(model::parse_device(opt.device));
   auto model = model::CausalLM::load(opt.model_dir, lo);
   if (!opt.adapter_dir.empty()) model::load_adapter(*model, opt.adapter_dir);
+  model->check_finite();
   log_info("model ", opt.model_dir, opt.adapter_dir.empty() ? "" : cat(" + adapter ", opt.adapter_dir), " (",
            model::arch_name(model->config().arch), ", ", model::dtype_str(model->dtype()), ", ",
            model->device().str(), ")");

@@ -32,6 +32,9 @@ class CausalLM {
   c10::ScalarType dtype() const { return dtype_; }
   c10::Device device() const { return device_; }
   const std::map<std::string, torch::Tensor>& weights() const { return weights_; }
+  // Raises Error naming the first weight (or LoRA tensor) holding NaN or Inf, with how many: a
+  // damaged checkpoint is reported at load, not as garbage generations later.
+  void check_finite() const;
   const std::string& source_dir() const { return source_dir_; }
 
   // input_ids: [B, T] int64; attention_mask: [B, T] (1 = token; undefined = all ones);

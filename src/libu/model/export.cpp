@@ -50,16 +50,24 @@ void write_model_folder(const std::string& out_dir, ModelConfig cfg, const Weigh
   fsys::path tmp = out.string() + ".tmp-" + std::to_string(getpid());
   fsys::remove_all(tmp);
   make_dirs(tmp.string());
-  cfg.torch_dtype = dtype_str(dtype);
-  write_file_atomic((tmp / "config.json").string(), cfg.to_json().dump(2) + "\n");
-  auto arch = make_architecture(cfg.arch);
-  std::vector<LazyTensor> ordered;
-  for (auto& s : all_weights(cfg, *arch)) ordered.push_back({s.name, s.shape, dtype, [&weight, name = s.name] { return weight(name); }});
-  write_tensors_lazy((tmp / "model.safetensors").string(), ordered);
-  if (!copy_from.empty())
-    for (auto* f : kTokenizerFiles)
-      if (fsys::exists(fsys::path(copy_from) / f)) fsys::copy_file(fsys::path(copy_from) / f, tmp / f);
-  if (!tokenizer_file.empty()) fsys::copy_file(tokenizer_file, tmp / "tokenizer.json", fsys::copy_options::overwrite_existing);
+  try {
+    cfg.torch_dtype = dtype_str(dtype);
+    write_file_atomic((tmp / "config.json").string(), cfg.to_json().dump(2) + "\n");
+    auto arch = make_architecture(cfg.arch);
+    std::vector<LazyTensor> ordered;
+    for (auto& s : all_weights(cfg, *arch))
+      ordered.push_back({s.name, s.shape, dtype, [&weight, name = s.name] { return weight(name); }});
+    write_tensors_lazy((tmp / "model.safetensors").string(), ordered);
+    if (!copy_from.empty())
+      for (auto* f : kTokenizerFiles)
+        if (fsys::exists(fsys::path(copy_from) / f)) fsys::copy_file(fsys::path(copy_from) / f, tmp / f);
+    if (!tokenizer_file.empty())
+      fsys::copy_file(tokenizer_file, tmp / "tokenizer.json", fsys::copy_options::overwrite_existing);
+  } catch (...) {  // a full disk or a failed tensor: no half-written folder is left behind
+    std::error_code rm;
+    fsys::remove_all(tmp, rm);
+    throw;
+  }
   std::error_code ec;
   if (fsys::exists(out)) {
     fsys::path old = out.string() + ".old-" + std::to_string(getpid());

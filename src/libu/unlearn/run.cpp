@@ -145,11 +145,12 @@ json run_unlearn(UnlearnConfig c) {
   if (dist::active() && c.auto_lr)
     fail("--auto runs in one process (its trials share files under OUT/auto)",
          "run --auto without libu launch, then train the chosen --lr on several ranks");
-  if (dist::is_main()) make_dirs(c.out_dir);  // only rank 0 writes (docs/distributed.md)
+  if (dist::is_main()) require_writable_dir(c.out_dir, "--out");  // only rank 0 writes (docs/distributed.md)
   model::LoadOptions lo;
   lo.dtype = model::parse_dtype(c.dtype);
   lo.device = dist::rank_device(model::parse_device(c.device));
   auto m = model::CausalLM::load(c.model_dir, lo);
+  m->check_finite();
   auto tok = text::Tokenizer::from_model_dir(c.model_dir);
   m->set_checkpointing(c.checkpointing);
   data::ExampleOptions eo;
