@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "common/shared.h"
+#include "libu/core/fs.h"
 #include "libu/core/error.h"
 #include "libu/model/causal_lm.h"
 #include "libu/model/loss.h"
@@ -301,4 +302,27 @@ TEST(Trainer, TimeBudgetStopsCleanlyAndKeepsBestState) {
   ASSERT_FALSE(r.best.is_null());
   EXPECT_EQ(r.best["step"].get<int64_t>(), 1);
   EXPECT_TRUE(std::filesystem::exists(o.out_dir + "/best/adapter/adapter_model.safetensors"));
+}
+
+// A damaged newest checkpoint (truncated state.json, or a truncated adapter) is skipped with a
+// warning; resuming from the one before replays the same steps, so the result is unchanged.
+TEST(Trainer, DamagedLatestCheckpointFallsBackToTheOneBefore) {
+  auto d = small_data();
+  TrainerOptions o;
+  o.objective = Objective::GD;
+  o.optimizer = "adamw";
+  o.schedule.base_lr = 1e-3;
+  o.checkpoint_every = 3;
+  std::string dir = test::temp_dir("damaged");
+  auto full = train(d, o, dir + "/full", 1);
+  for (std::string damaged : {"state.json", "adapter/adapter_model.safetensors"}) {
+    std::string cut = dir + "/cut-" + std::to_string(damaged.size());
+    train(d, o, cut, 1, 0.0, false, /*halt=*/6);
+    ASSERT_EQ(Trainer::checkpoint_steps(cut), (std::vector<int64_t>{6, 3}));
+    std::string f = cut + "/checkpoints/step-6/" + damaged;
+    auto bytes = libu::read_file(f);
+    libu::write_file_atomic(f, bytes.substr(0, bytes.size() / 2));
+    auto resumed = train(d, o, cut, 1, 0.0, true);
+    EXPECT_EQ(max_diff(full, resumed), 0.0) << damaged;
+  }
 }

@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -160,14 +161,37 @@ struct Trainer::Impl {
     fsys::rename(tmp, dir);
   }
 
-  int64_t load_checkpoint(int64_t step) {
+  // --resume: the newest checkpoint that loads. A damaged one (a kill mid-write that the
+  // atomic rename did not cover, a truncated file) is skipped with a warning in favour of the
+  // one before; the plan is deterministic, so resuming earlier replays the same steps.
+  int64_t resume_latest(int64_t newest) {
+    std::vector<int64_t> steps = checkpoint_steps(opt.out_dir);
+    for (int64_t k : steps) {
+      if (k > newest) continue;  // rank 0's view caps the candidates
+      std::string dir = ckpt_dir(k);
+      json st;
+      try {
+        st = io::read_json_file(dir + "/state.json", "");
+      } catch (const std::exception& e) {
+        log_warn("checkpoint ", dir, " is damaged (", e.what(), "); trying the one before");
+        continue;
+      }
+      const int64_t saved_world = st.value("world_size", int64_t(1));
+      if (saved_world != world)
+        fail(cat(dir, ": the checkpoint was written by ", saved_world, " rank(s), this run has ", world),
+             cat("resume with the same number of ranks (libu launch --nproc ", saved_world,
+                 "): each rank's random streams (LoRA dropout, Sophia's sampled labels) cannot be re-split exactly"));
+      try {
+        return load_checkpoint(k, st);
+      } catch (const std::exception& e) {
+        log_warn("checkpoint ", dir, " is damaged (", e.what(), "); trying the one before");
+      }
+    }
+    fail(cat(opt.out_dir, ": no checkpoint could be loaded"), "run without --resume (delete OUT/checkpoints)");
+  }
+
+  int64_t load_checkpoint(int64_t step, const json& st) {
     std::string dir = ckpt_dir(step);
-    auto st = io::read_json_file(dir + "/state.json", "the checkpoint is damaged; delete it to resume from an earlier one");
-    const int64_t saved_world = st.value("world_size", int64_t(1));
-    if (saved_world != world)
-      fail(cat(dir, ": the checkpoint was written by ", saved_world, " rank(s), this run has ", world),
-           cat("resume with the same number of ranks (libu launch --nproc ", saved_world,
-               "): each rank's random streams (LoRA dropout, Sophia's sampled labels) cannot be re-split exactly"));
     load_trainable(m, dir);
     optimizer->load_state(model::read_tensors(dir + "/optimizer.safetensors"), st["optimizer"]);
     auto rng = model::read_tensors(dir + "/rng.safetensors");
@@ -449,7 +473,7 @@ struct Trainer::Impl {
       // visible to all ranks, e.g. a shared filesystem; docs/distributed.md).
       int64_t k = std::stoll(dist::broadcast_string(std::to_string(latest_checkpoint(opt.out_dir))));
       if (k < 0) fail(cat(opt.out_dir, ": no checkpoint to resume from"), "run without --resume first");
-      start = load_checkpoint(k);
+      start = resume_latest(k);
     }
     res.start_step = start;
     if (dist::is_main()) metrics.open(opt.out_dir + "/metrics.jsonl", start > 0 ? std::ios::app : std::ios::trunc);
@@ -512,18 +536,26 @@ Trainer::Trainer(model::CausalLM& m, const UnlearnData& data, std::vector<MicroB
 Trainer::~Trainer() = default;
 TrainResult Trainer::run() { return impl_->run(); }
 
-int64_t Trainer::latest_checkpoint(const std::string& out_dir) {
-  int64_t best = -1;
+std::vector<int64_t> Trainer::checkpoint_steps(const std::string& out_dir) {
+  std::vector<int64_t> steps;
   std::error_code ec;
   for (auto& e : fsys::directory_iterator(out_dir + "/checkpoints", ec)) {
     std::string n = e.path().filename().string();
     if (n.rfind("step-", 0) != 0 || n.find(".tmp") != std::string::npos) continue;
     try {
-      best = std::max<int64_t>(best, std::stoll(n.substr(5)));
+      size_t used = 0;
+      int64_t k = std::stoll(n.substr(5), &used);
+      if (used == n.size() - 5) steps.push_back(k);
     } catch (...) {
     }
   }
-  return best;
+  std::sort(steps.rbegin(), steps.rend());
+  return steps;
+}
+
+int64_t Trainer::latest_checkpoint(const std::string& out_dir) {
+  auto steps = checkpoint_steps(out_dir);
+  return steps.empty() ? -1 : steps.front();
 }
 
 }  // namespace libu::unlearn

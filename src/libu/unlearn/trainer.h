@@ -83,6 +83,8 @@ class Trainer {
   ~Trainer();
   // Latest checkpoint step in OUT/checkpoints, or -1.
   static int64_t latest_checkpoint(const std::string& out_dir);
+  // Every checkpoint step in OUT/checkpoints, newest first.
+  static std::vector<int64_t> checkpoint_steps(const std::string& out_dir);
   TrainResult run();
 
  private:
