@@ -121,9 +121,7 @@ void Sophia::update_hessian(const std::vector<torch::Tensor>& estimate) {
   ++hessian_updates_;
 }
 
-void Sophia::update_hessian_gnb(const std::vector<torch::Tensor>& sampled_grads) {
-  if (opts_.variant != SophiaVariant::G)
-    fail(cat(name(), ": update_hessian_gnb is the Gauss-Newton-Bartlett estimate of variant g"));
+std::vector<torch::Tensor> Sophia::gnb_estimate(const std::vector<torch::Tensor>& sampled_grads) {
   std::vector<torch::Tensor> est;
   est.reserve(sampled_grads.size());
   torch::NoGradGuard no_grad;
@@ -135,7 +133,13 @@ void Sophia::update_hessian_gnb(const std::vector<torch::Tensor>& sampled_grads)
     auto g32 = g.detach().to(torch::kFloat32);
     est.push_back(g32 * g32);  // ĝ⊙ĝ (paper Algorithm 2)
   }
-  update_hessian(est);
+  return est;
+}
+
+void Sophia::update_hessian_gnb(const std::vector<torch::Tensor>& sampled_grads) {
+  if (opts_.variant != SophiaVariant::G)
+    fail(cat(name(), ": update_hessian_gnb is the Gauss-Newton-Bartlett estimate of variant g"));
+  update_hessian(gnb_estimate(sampled_grads));
 }
 
 void Sophia::do_step(const std::vector<torch::Tensor>& grads, double lr, int64_t tokens_per_step) {

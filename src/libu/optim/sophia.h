@@ -82,6 +82,9 @@ class Sophia final : public Optimizer {
   void update_hessian(const std::vector<torch::Tensor>& estimate) override;
   // g convenience: takes ĝ (gradients of the sampled-label loss) and squares them.
   void update_hessian_gnb(const std::vector<torch::Tensor>& sampled_grads);
+  // ĝ⊙ĝ per param in fp32 (undefined stays undefined): the GNB estimate, for callers that
+  // combine estimates before update_hessian (the distributed trainer averages them).
+  static std::vector<torch::Tensor> gnb_estimate(const std::vector<torch::Tensor>& sampled_grads);
 
   // Fraction of coordinates not clipped in the last step (NaN before the first step).
   double last_win_rate() const { return win_rate_; }

@@ -297,8 +297,10 @@ struct Trainer::Impl {
   void refresh_hessian(const MicroBatch* mb) {
     auto* sophia = dynamic_cast<optim::Sophia*>(optimizer.get());
     if (world > 1) {
-      std::vector<torch::Tensor> est = mb ? hessian_estimate(*mb) : std::vector<torch::Tensor>(params.size());
-      average_over_ranks(est, mb != nullptr);
+      std::vector<torch::Tensor> est = mb ? hessian_estimate(*mb) : std::vector<torch::Tensor>();
+      const bool have = !est.empty();  // empty: no batch, or one without a loss
+      est.resize(params.size());
+      average_over_ranks(est, have);
       sophia->update_hessian(est);
       return;
     }
@@ -322,12 +324,9 @@ struct Trainer::Impl {
       auto ce = torch::nll_loss(torch::log_softmax(lg, -1), y, {}, at::Reduction::None);
       auto loss = (ce * mask.to(ce.dtype())).sum() / mask.sum().clamp_min(1);
       auto g = torch::autograd::grad({loss}, params, {}, false, false, true);
-      std::vector<torch::Tensor> est;
-      for (size_t i = 0; i < g.size(); ++i) {
-        auto g32 = g[i].defined() ? g[i].to(torch::kFloat) : torch::zeros_like(params[i], torch::kFloat);
-        est.push_back(g32 * g32);  // ĝ⊙ĝ (Liu et al. 2024, Algorithm 2)
-      }
-      return est;
+      for (size_t i = 0; i < g.size(); ++i)
+        if (!g[i].defined()) g[i] = torch::zeros_like(params[i]);
+      return optim::Sophia::gnb_estimate(g);
     }
     if (src == optim::HessianSource::Hutchinson) {
       model::FullLogitsGuard twice_differentiable;  // Hessian-vector products need plain autograd
@@ -344,38 +343,34 @@ struct Trainer::Impl {
   void reduce_step(torch::Tensor& loss_acc, int64_t& tokens, std::map<std::string, torch::Tensor>& logs,
                    std::map<std::string, int>& counts) {
     const auto f32 = params[0].options().dtype(torch::kFloat);
-    std::vector<torch::Tensor> buf;
-    for (auto& p : params)
-      buf.push_back(p.grad().defined() ? p.grad().to(torch::kFloat) : torch::zeros_like(p, torch::kFloat));
-    std::vector<float> scal = {0.0f, float(tokens)};
-    for (auto& p : params) scal.push_back(p.grad().defined() ? 1.0f : 0.0f);
     const auto& keys = objective_log_keys();
     for (auto& [k, v] : logs)
       if (std::find(keys.begin(), keys.end(), k) == keys.end()) fail_internal(cat("log key '", k, "' not in objective_log_keys"));
-    auto sc = torch::tensor(scal, torch::kFloat).to(f32.device());
+    // Host-side counts, summed too: [tokens, has-gradient per param (P), micro-batches per log key (K)].
+    std::vector<float> meta = {float(tokens)};
+    for (auto& p : params) meta.push_back(p.grad().defined() ? 1.0f : 0.0f);
+    for (auto& k : keys) meta.push_back(counts.count(k) ? float(counts[k]) : 0.0f);
+    std::vector<torch::Tensor> buf;  // [grads (P)..., loss [1], log sums [K], meta [1 + P + K]]
+    for (auto& p : params)
+      buf.push_back(p.grad().defined() ? p.grad().to(torch::kFloat) : torch::zeros_like(p, torch::kFloat));
+    buf.push_back(loss_acc.to(torch::kFloat).reshape({1}));
     std::vector<torch::Tensor> log_sums;
     for (auto& k : keys) log_sums.push_back(logs.count(k) ? logs[k].to(torch::kFloat).reshape({1}) : torch::zeros({1}, f32));
-    auto log_counts = torch::tensor(std::vector<float>(keys.size()), torch::kFloat).to(f32.device());
-    for (size_t i = 0; i < keys.size(); ++i)
-      if (counts.count(keys[i])) log_counts[int64_t(i)] = float(counts[keys[i]]);
-    buf.push_back(loss_acc.to(torch::kFloat).reshape({1}));
-    buf.push_back(sc);
     buf.push_back(torch::cat(log_sums));
-    buf.push_back(log_counts);
+    buf.push_back(torch::tensor(meta, torch::kFloat).to(f32.device()));
     dist::all_reduce_sum(buf);
     const size_t P = params.size();
-    auto host = buf[P + 1].cpu();
-    tokens = int64_t(std::llround(host[1].item<double>()));
-    for (size_t i = 0; i < P; ++i)
-      params[i].mutable_grad() = host[int64_t(2 + i)].item<double>() > 0 ? buf[i].to(params[i].dtype()) : torch::Tensor();
+    auto host = buf[P + 2].cpu();  // the meta block, one transfer
+    const float* h = host.data_ptr<float>();
+    tokens = int64_t(std::llround(h[0]));
+    for (size_t i = 0; i < P; ++i) params[i].mutable_grad() = h[1 + i] > 0 ? buf[i].to(params[i].dtype()) : torch::Tensor();
     loss_acc = buf[P].reshape({}).to(torch::kDouble);
     logs.clear();
     counts.clear();
-    auto cnt = buf[P + 3].cpu();
     for (size_t i = 0; i < keys.size(); ++i) {
-      int c = int(std::lround(cnt[int64_t(i)].item<double>()));
+      int c = int(std::lround(h[1 + P + i]));
       if (c == 0) continue;
-      logs[keys[i]] = buf[P + 2][int64_t(i)];
+      logs[keys[i]] = buf[P + 1][int64_t(i)];
       counts[keys[i]] = c;
     }
   }
