@@ -95,10 +95,10 @@ def test_tokenizer_matches_hf_golden_encodings():
 
 def test_read_table_parquet_jsonl_csv(tmp_path):
     pq = os.path.join(SHARED, "data", "semeval25")
-    pq_files = [f for f in os.listdir(pq) if f.endswith(".parquet")] if os.path.isdir(pq) else []
-    if pq_files:
-        rows = libu.read_table(os.path.join(pq, sorted(pq_files)[0]), columns=["id", "input"], limit=3)
-        assert len(rows) == 3 and list(rows[0].keys()) == ["id", "input"]
+    pq_files = sorted(f for f in os.listdir(pq) if f.endswith(".parquet"))
+    assert pq_files, "the shared SemEval parquet files are missing"
+    rows = libu.read_table(os.path.join(pq, pq_files[0]), columns=["id", "input"], limit=3)
+    assert len(rows) == 3 and list(rows[0].keys()) == ["id", "input"]
     p = tmp_path / "a.jsonl"
     p.write_text('{"x": 1, "y": "a"}\n{"x": 2, "y": "b"}\n')
     assert libu.read_table(str(p)) == [{"x": 1, "y": "a"}, {"x": 2, "y": "b"}]
