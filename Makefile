@@ -2,11 +2,12 @@
 PRESET ?= release
 BUILD_DIR ?= build
 JOBS ?= 2
-# CTEST_ARGS="-LE slow" skips the slow-labelled cases locally; CI runs everything.
+# `make test` runs every test but the slow-labelled ones (the three-seed demo checks, about
+# 16 min); `make test-slow` runs those; CI (.ci/run) runs both. CTEST_ARGS adds ctest flags.
 CTEST_ARGS ?=
 DEMO_OUT ?= demo-out
 
-.PHONY: all deps configure build test test-fast demo bench asan clean python
+.PHONY: all deps configure build test test-fast test-slow test-all demo bench asan clean python fuzz
 
 all: build
 
@@ -20,10 +21,14 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: build
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE slow $(CTEST_ARGS)
 
-test-fast: build
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE slow
+test-fast: test
+
+test-slow: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L slow $(CTEST_ARGS)
+
+test-all: test test-slow
 
 # The Python package: build/python/libu (PYTHONPATH=build/python python3 -c "import libu").
 python: configure
@@ -40,5 +45,10 @@ asan: deps
 	cmake --build build-asan -j $(JOBS)
 	ctest --preset asan -LE slow
 
+# libFuzzer campaign on every parser (clang, ASan + UBSan); updates tests/fuzz/corpus/.
+FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 clean:
-	rm -rf build build-dev build-asan
+	rm -rf build build-dev build-asan build-fuzz

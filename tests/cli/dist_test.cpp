@@ -103,12 +103,12 @@ Env rank_env(int rank, int world, int port) {
 }
 
 // A tiny random OLMo and synthetic people (tiny_world.h) plus an MIA folder, built once.
-struct World : test::TinyWorld {
+struct DistWorld : test::TinyWorld {
   std::string mia;
 };
-const World& world() {
-  static World w = [] {
-    World x;
+const DistWorld& dist_world() {
+  static DistWorld w = [] {
+    DistWorld x;
     static_cast<test::TinyWorld&>(x) = test::make_tiny_world("dist");
     x.mia = x.dir + "/mia";
     fsys::create_directories(x.mia);
@@ -127,7 +127,7 @@ const World& world() {
 
 // `libu unlearn` on the tiny world, one thread per rank (out "": added later).
 std::vector<std::string> unlearn_args(const std::string& out, const std::string& retain) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   std::vector<std::string> v = {"unlearn", "--model", w.model, "--forget", w.data + "/forget.jsonl", "--retain",
                                 retain, "--no-merge", "--dtype", "fp32", "--batch-size", "2", "--epochs", "1",
                                 "--threads", "1", "--log-level", "warn", "--dist-timeout", "60"};
@@ -171,7 +171,7 @@ std::vector<json> step_lines(const std::string& path) {
 // loss is sent through the fp32 buffer (one process keeps fp64): two fp32 roundings of the
 // two summands and one of their sum, |Δ| ≤ 3u·(|l₀| + |l₁|), l = the mean NLLs / 2.
 TEST(Dist, TwoRanksEqualOneProcessWithDoubleAccumulation) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   std::string one = w.dir + "/gd-one", two = w.dir + "/gd-two";
   auto args = unlearn_args("", w.data + "/retain.jsonl");
   args.insert(args.end(), {"--preset", "baseline", "--method", "gd", "--optimizer", "adamw", "--lr", "1e-3",
@@ -202,7 +202,7 @@ TEST(Dist, TwoRanksEqualOneProcessWithDoubleAccumulation) {
 // |Δg| ≤ 2N·u·mean|g_b|. With forget = retain rows, batch 1 and T = 1, the per-row gradients
 // of F and g are the same, so mean|g_b| ≤ √F (Cauchy–Schwarz) bounds g's tolerance.
 TEST(Dist, PhaseOneFisherAndGradientAgreeWithOneProcess) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   std::string one = w.dir + "/p1-one", two = w.dir + "/p1-two";
   auto args = unlearn_args("", w.data + "/forget.jsonl");
   for (size_t i = 0; i < args.size(); ++i)
@@ -239,7 +239,7 @@ TEST(Dist, PhaseOneFisherAndGradientAgreeWithOneProcess) {
 // The batches are those of one process, so every generated row, MIA loss and metric is the
 // same number; only the wall-clock fields differ.
 TEST(Dist, EvalRunOnTwoRanksWritesTheSameMetrics) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   std::string one = w.dir + "/eval-one", two = w.dir + "/eval-two";
   std::vector<std::string> args = {"eval", "run", "--model", w.model, "--forget", w.data + "/forget.jsonl",
                                    "--retain", w.data + "/retain.jsonl", "--mia", w.mia, "--max-new-tokens", "8",
@@ -263,7 +263,7 @@ TEST(Dist, EvalRunOnTwoRanksWritesTheSameMetrics) {
 // Rank 1 is SIGKILLed mid-run: rank 0 must stop with an error naming rank 1 (well within
 // --dist-timeout) and leave no output under a final name.
 TEST(Dist, LostRankIsNamedAndNothingHalfWrittenIsLeft) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   std::string out = w.dir + "/killed";
   auto args = unlearn_args(out, w.data + "/retain.jsonl");
   args.insert(args.end(), {"--epochs", "400", "--checkpoint-every", "3", "--dist-timeout", "30", "--method", "gd",
@@ -289,7 +289,7 @@ TEST(Dist, LostRankIsNamedAndNothingHalfWrittenIsLeft) {
 }
 
 TEST(Dist, PortInUseIsAClearError) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -311,7 +311,7 @@ TEST(Dist, PortInUseIsAClearError) {
 }
 
 TEST(Dist, InconsistentWorldSizeIsAClearError) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   std::string out = w.dir + "/worlds";
   auto args = unlearn_args(out, w.data + "/retain.jsonl");
   args.insert(args.end(), {"--dist-timeout", "20"});
@@ -354,7 +354,7 @@ TEST(Dist, EnvironmentErrorsNameTheVariable) {
 // libu launch end to end: the libu preset with a holdout on 2 ranks; rank-prefixed output,
 // outputs written once, and a failing rank's exit code passed on.
 TEST(Dist, LaunchRunsUnlearnOnTwoRanksAndPassesOnFailures) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   std::string out = w.dir + "/launch";
   std::vector<std::string> args = {"launch", "--nproc", "2", "--", "unlearn", "--model", w.model, "--forget",
                                    w.data + "/forget.jsonl", "--retain", w.data + "/retain.jsonl", "--holdout",
@@ -387,7 +387,7 @@ TEST(Dist, LaunchRunsUnlearnOnTwoRanksAndPassesOnFailures) {
 // per rank) make the per-rank states matter; the final adapter must equal an uninterrupted
 // 2-rank run bit for bit. A checkpoint from 2 ranks refuses to resume in 1 process.
 TEST(Dist, ResumeOnTwoRanksEqualsAnUninterruptedRun) {
-  const World& w = world();
+  const DistWorld& w = dist_world();
   auto args = unlearn_args("", w.data + "/retain.jsonl");
   args.insert(args.end(), {"--method", "gd", "--preset", "baseline", "--optimizer", "sophia", "--sophia", "g",
                            "--hessian-interval", "2", "--lora-dropout", "0.1", "--epochs", "12",

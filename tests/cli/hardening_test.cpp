@@ -3,15 +3,11 @@
 // input model folder is never modified, and NaN weights are reported at load.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
 
+#include "cli/child.h"
 #include "cli/tiny_world.h"
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -22,9 +18,7 @@ namespace fsys = std::filesystem;
 
 namespace {
 
-const std::string kLibu = std::string(LIBU_BINARY_DIR) + "/bin/libu";
-
-const test::TinyWorld& world() {
+const test::TinyWorld& hostile_world() {
   static test::TinyWorld w = test::make_tiny_world("hardening");
   return w;
 }
@@ -41,30 +35,15 @@ std::map<std::string, std::string> fingerprint(const std::string& dir) {
   return out;
 }
 
-// Runs `libu ARGS` in a child (optionally with a file-size limit); returns (exit code, output).
-std::pair<int, std::string> run_child(std::vector<std::string> args, rlim_t fsize_limit, const std::string& log) {
-  args.insert(args.begin(), kLibu);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1), ::dup2(fd, 2), ::close(fd);
-    if (fsize_limit) {
-      rlimit r{fsize_limit, fsize_limit};
-      ::setrlimit(RLIMIT_FSIZE, &r);
-    }
-    std::vector<char*> a;
-    for (auto& s : args) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    ::execv(a[0], a.data());
-    ::_exit(127);
-  }
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), read_file(log)};
+std::pair<int, std::string> run_child(const std::vector<std::string>& args, rlim_t fsize_limit,
+                                      const std::string& log) {
+  test::ChildOptions co;
+  co.fsize_limit = fsize_limit;
+  return test::run_libu_child(args, log, co);
 }
 
 std::vector<std::string> unlearn_args(const std::string& out) {
-  const auto& w = world();
+  const auto& w = hostile_world();
   return {"unlearn", "--model", w.model, "--forget", w.data + "/forget.jsonl", "--retain", w.data + "/retain.jsonl",
           "--out", out, "--dtype", "fp32", "--batch-size", "4", "--max-steps", "2", "--threads", "1"};
 }
@@ -72,7 +51,7 @@ std::vector<std::string> unlearn_args(const std::string& out) {
 }  // namespace
 
 TEST(Hostile, UnwritableOutFailsBeforeAnyWork) {
-  const auto& w = world();
+  const auto& w = hostile_world();
   std::string file = w.dir + "/a-file";
   write_file_atomic(file, "x");
   for (std::string out : {std::string("/proc/libu-cannot-write-here"), file + "/out"}) {
@@ -86,7 +65,7 @@ TEST(Hostile, UnwritableOutFailsBeforeAnyWork) {
 // The merged model (several MB) cannot be written under a 1 MB file-size limit: exit 1 with a
 // clear error; metrics.jsonl and the adapter (written before) stay intact; no model file.
 TEST(Hostile, FullDiskGivesAClearErrorAndNoPartialFile) {
-  const auto& w = world();
+  const auto& w = hostile_world();
   std::string out = w.dir + "/fsize";
   auto [rc, log] = run_child(unlearn_args(out), 1 << 20, w.dir + "/fsize.log");
   EXPECT_EQ(rc, 1) << log;
@@ -101,7 +80,7 @@ TEST(Hostile, FullDiskGivesAClearErrorAndNoPartialFile) {
 }
 
 TEST(Hostile, InputModelFolderIsNeverModified) {
-  const auto& w = world();
+  const auto& w = hostile_world();
   auto before = fingerprint(w.model);
   ASSERT_FALSE(before.empty());
   std::string out = w.dir + "/untouched";
@@ -118,7 +97,7 @@ TEST(Hostile, InputModelFolderIsNeverModified) {
 }
 
 TEST(Hostile, NanWeightsAreReportedNotCrashed) {
-  const auto& w = world();
+  const auto& w = hostile_world();
   std::string bad = w.dir + "/nan-model";
   fsys::remove_all(bad);
   fsys::copy(w.model, bad, fsys::copy_options::recursive);

@@ -23,14 +23,14 @@ namespace {
 int run(const std::string& name, std::vector<std::string> args) { return test::run_command(name, std::move(args)); }
 
 // A tiny random model and synthetic people with every role, built once per test binary.
-using World = test::TinyWorld;
-const World& world() {
-  static World w = test::make_tiny_world("unlearn-calib");
+using CalibWorld = test::TinyWorld;
+const CalibWorld& calib_world() {
+  static CalibWorld w = test::make_tiny_world("unlearn-calib");
   return w;
 }
 
 std::vector<std::string> base_args(const std::string& out) {
-  const World& w = world();
+  const CalibWorld& w = calib_world();
   return {"--model", w.model, "--forget", w.data + "/forget.jsonl", "--retain", w.data + "/retain.jsonl",
           "--out", out, "--no-merge", "--dtype", "fp32", "--batch-size", "4", "--epochs", "1"};
 }
@@ -46,7 +46,7 @@ std::vector<json> validation_lines(const std::string& path) {
   return out;
 }
 
-std::string error_of(const std::string& name, const std::vector<std::string>& args) {
+std::string calibration_error_of(const std::string& name, const std::vector<std::string>& args) {
   try {
     run(name, args);
   } catch (const libu::Error& e) {
@@ -58,7 +58,7 @@ std::string error_of(const std::string& name, const std::vector<std::string>& ar
 }  // namespace
 
 TEST(CliUnlearnCalibration, LibuPresetWithHoldoutCalibrates) {
-  const World& w = world();
+  const CalibWorld& w = calib_world();
   std::string out = test::temp_dir("calib-run");
   auto a = base_args(out);
   a.insert(a.end(), {"--holdout", w.data + "/holdout.jsonl", "--val-forget", w.data + "/val_forget.jsonl",
@@ -81,7 +81,7 @@ TEST(CliUnlearnCalibration, LibuPresetWithHoldoutCalibrates) {
 }
 
 TEST(CliUnlearnCalibration, AutoRecordsEveryTrialAndKeepsTheWinner) {
-  const World& w = world();
+  const CalibWorld& w = calib_world();
   std::string out = test::temp_dir("calib-auto");
   auto a = base_args(out);
   a.insert(a.end(), {"--method", "gd", "--best", "calibrated", "--holdout", w.data + "/holdout.jsonl",
@@ -97,22 +97,22 @@ TEST(CliUnlearnCalibration, AutoRecordsEveryTrialAndKeepsTheWinner) {
 }
 
 TEST(CliUnlearnCalibration, BadHoldoutAndMissingFlagGiveClearErrors) {
-  const World& w = world();
+  const CalibWorld& w = calib_world();
   std::string dir = test::temp_dir("calib-bad");
   std::ofstream(dir + "/empty.jsonl") << "";
   auto a = base_args(dir + "/out1");
   a.insert(a.end(), {"--holdout", dir + "/empty.jsonl"});
-  std::string e = error_of("unlearn", a);
+  std::string e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("empty.jsonl"), std::string::npos) << e;
   EXPECT_NE(e.find("no rows"), std::string::npos) << e;
   a = base_args(dir + "/out2");
   a.insert(a.end(), {"--best", "calibrated"});
-  e = error_of("unlearn", a);
+  e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("--best calibrated"), std::string::npos) << e;
   EXPECT_NE(e.find("--holdout"), std::string::npos) << e;
   a = base_args(dir + "/out3");
   a.insert(a.end(), {"--phase1-lr", "fast"});
-  e = error_of("unlearn", a);
+  e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("--phase1-lr"), std::string::npos) << e;
   (void)w;
 }

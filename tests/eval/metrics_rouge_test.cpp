@@ -16,7 +16,7 @@ using namespace libu;
 using nlohmann::json;
 
 namespace {
-std::vector<json> load_golden() {
+std::vector<json> load_rouge_golden() {
   std::ifstream f(test::shared_path("data/metrics/rouge_golden.jsonl"));
   EXPECT_TRUE(f.good());
   std::vector<json> rows;
@@ -39,7 +39,7 @@ void expect_score(const json& want, const eval::RougeScore& got, const std::stri
 }  // namespace
 
 TEST(MetricsRouge, EveryGoldenPairTokensAndScores) {
-  auto rows = load_golden();
+  auto rows = load_rouge_golden();
   ASSERT_EQ(rows.size(), 421u);
   int bitdiff = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -84,7 +84,7 @@ TEST(MetricsRouge, LcsAndEmptySides) {
 // The golden comparison can fail: without the stemmer many token lists differ.
 TEST(MetricsRouge, GoldenCanFail) {
   int differ = 0;
-  for (const json& r : load_golden())
+  for (const json& r : load_rouge_golden())
     differ += eval::rouge_tokenize(r["target"].get<std::string>(), false) !=
               r["target_tokens"].get<std::vector<std::string>>();
   EXPECT_GT(differ, 100);

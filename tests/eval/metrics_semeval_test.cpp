@@ -21,7 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-json load_golden() {
+json load_semeval_golden() {
   return json::parse(read_file(test::shared_path("data/metrics/semeval_aggregate_golden.json")));
 }
 
@@ -44,7 +44,7 @@ eval::MiaLosses mia_of(const json& c) {
 }  // namespace
 
 TEST(MetricsSemeval, GoldenCasesEveryNumber) {
-  json g = load_golden();
+  json g = load_semeval_golden();
   ASSERT_EQ(g["cases"].size(), 3u);
   const auto term_order = g["term_order"].get<std::vector<std::string>>();
   for (const json& c : g["cases"]) {
@@ -115,7 +115,7 @@ TEST(MetricsSemeval, GoldenCasesEveryNumber) {
 }
 
 TEST(MetricsSemeval, ZeroTermGivesZeroHarmonicMean) {
-  json g = load_golden();
+  json g = load_semeval_golden();
   const json& c = g["cases"][2];
   auto r = eval::semeval_score(rows_of(c["forget"]), rows_of(c["retain"]), mia_of(c),
                                c["mmlu_average"].get<double>());
@@ -125,7 +125,7 @@ TEST(MetricsSemeval, ZeroTermGivesZeroHarmonicMean) {
 
 // Deliberately broken input: a forget row's generation changed → the aggregate moves.
 TEST(MetricsSemeval, GoldenCanFail) {
-  json g = load_golden();
+  json g = load_semeval_golden();
   const json& c = g["cases"][0];
   auto forget = rows_of(c["forget"]);
   forget[0].generation = "something else entirely";

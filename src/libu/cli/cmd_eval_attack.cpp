@@ -26,7 +26,7 @@ std::vector<OptionSpec> eval_attack_options() {
   return v;
 }
 
-Registrar reg({"eval attack",
+Registrar reg_eval_attack({"eval attack",
                "robustness attacks on an unlearned model: relearning, quantisation, paraphrases (attacks.json)",
                eval_attack_options(), run_eval_attack});
 

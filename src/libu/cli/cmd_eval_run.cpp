@@ -47,7 +47,7 @@ std::vector<OptionSpec> eval_run_options() {
   return v;
 }
 
-Registrar reg({"eval run",
+Registrar reg_eval_run({"eval run",
                "evaluate a model like the official SemEval-2025 Task 4 script (generations, MIA, MMLU, metrics)",
                eval_run_options(), run_eval_run});
 

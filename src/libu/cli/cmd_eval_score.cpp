@@ -38,7 +38,7 @@ int run_eval_score(const Options& o) {
   return 0;
 }
 
-Registrar reg({"eval score",
+Registrar reg_eval_score({"eval score",
                "compute the official SemEval-2025 Task 4 metrics from prediction files (no model)",
                {{"predictions", OptType::Path, "",
                  "folder with forget.jsonl and retain.jsonl ({id, task, output, generation}) and "

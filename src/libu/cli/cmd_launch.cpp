@@ -218,7 +218,7 @@ int run_launch(const Options& o) {
   return supervise(ranks, o.f64("grace"));
 }
 
-Registrar reg({"launch",
+Registrar reg_launch({"launch",
                "run a command on N local ranks with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT set (like torchrun)",
                {{"nproc", OptType::Int, "", "ranks to start on this node", true},
                 {"nnodes", OptType::Int, "1", "nodes in the run (each runs libu launch with the same options)"},

@@ -26,7 +26,7 @@ int run_report(const Options& o) {
   return 0;
 }
 
-Registrar reg({"report",
+Registrar reg_report({"report",
                "write a self-contained HTML report (and report.json next to it) comparing unlearning runs",
                {{"out", OptType::Path, "report.html", "HTML file to write (atomically); report.json goes in the same folder"},
                 {"before", OptType::Path, "",

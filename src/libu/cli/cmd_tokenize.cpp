@@ -82,13 +82,13 @@ int run_jsonl(const text::Tokenizer& tok, const Options& o) {
   return 0;
 }
 
-int run(const Options& o) {
+int run_tokenize(const Options& o) {
   if (o.has("text") == o.has("jsonl")) fail("pass exactly one of --text and --jsonl");
   text::Tokenizer tok = text::Tokenizer::from_file(o.str("tokenizer"));
   return o.has("text") ? run_text(tok, o) : run_jsonl(tok, o);
 }
 
-Registrar reg({"tokenize",
+Registrar reg_tokenize({"tokenize",
                "encode text (or decode ids) with a tokenizer.json",
                {{"tokenizer", OptType::Path, "", "HF tokenizer.json", true},
                 {"text", OptType::String, "", "text to encode (ids to decode with --decode)"},
@@ -99,7 +99,7 @@ Registrar reg({"tokenize",
                 {"decode", OptType::Bool, "false", "decode ids instead of encoding text"},
                 {"skip-special-tokens", OptType::Bool, "false", "drop special tokens when decoding"},
                 {"clean-up-spaces", OptType::Bool, "false", "HF clean_up_tokenization_spaces when decoding"}},
-               run});
+               run_tokenize});
 
 }  // namespace
 }  // namespace libu::cli

@@ -46,7 +46,7 @@ size_t feed_file(text::BpeTrainer& tr, const std::string& path, const std::strin
   return 1;
 }
 
-int run(const Options& o) {
+int run_tokenizer_train(const Options& o) {
   text::BpeTrainerOptions opt;
   if (o.i64("vocab-size") <= 0) fail("--vocab-size must be positive");
   if (o.i64("min-frequency") < 1) fail("--min-frequency must be at least 1");
@@ -66,14 +66,14 @@ int run(const Options& o) {
   return 0;
 }
 
-Registrar reg({"tokenizer train",
+Registrar reg_tokenizer_train({"tokenizer train",
                "train a byte-level BPE tokenizer.json",
                {{"input", OptType::Path, "", "training files: .txt, .jsonl, .parquet (repeatable)", true, {}, true},
                 {"vocab-size", OptType::Int, "2000", "total ids (2 special tokens + 256 bytes + merges)"},
                 {"out", OptType::Path, "", "output tokenizer.json", true},
                 {"field", OptType::String, "text", "text field of .jsonl/.parquet inputs"},
                 {"min-frequency", OptType::Int, "2", "minimum count of a merged pair"}},
-               run});
+               run_tokenizer_train});
 
 }  // namespace
 }  // namespace libu::cli

@@ -1,14 +1,19 @@
 #include "libu/core/fs.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "libu/core/error.h"
+#include "libu/core/kill_point.h"
+#include "libu/core/log.h"
 
 namespace libu {
 
@@ -28,7 +33,11 @@ void write_file_atomic(const std::string& path, const std::string& data) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) fail(cat(tmp, ": cannot create file: ", std::strerror(errno)),
                    "check that the folder exists and is writable");
-    out.write(data.data(), std::streamsize(data.size()));
+    const size_t half = data.size() / 2;
+    out.write(data.data(), std::streamsize(half));
+    out.flush();
+    kill_point("atomic-write");
+    out.write(data.data() + half, std::streamsize(data.size() - half));
     out.flush();
     if (!out) {
       int e = errno;
@@ -71,6 +80,47 @@ void require_writable_dir(const std::string& path, const std::string& flag) {
     }
   }
   fsys::remove(probe, ec);
+}
+
+}  // namespace libu
+
+namespace libu {
+
+// "NAME.tmp-<pid>" / "NAME.old-<pid>" / ".libu-write-test-<pid>": the pid, or -1.
+static long temp_owner(const std::string& name) {
+  for (const char* mark : {".tmp-", ".old-", ".libu-write-test-"}) {
+    const size_t at = name.rfind(mark);
+    if (at == std::string::npos) continue;
+    const std::string digits = name.substr(at + std::strlen(mark));
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    return std::strtol(digits.c_str(), nullptr, 10);
+  }
+  return -1;
+}
+
+static bool alive_elsewhere(long pid) {
+  return pid != long(getpid()) && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+}
+
+int remove_stale_temporaries(const std::string& dir, int depth) {
+  int removed = 0;
+  std::error_code ec;
+  std::vector<fsys::path> entries;
+  for (auto& e : fsys::directory_iterator(dir, ec)) entries.push_back(e.path());
+  for (auto& p : entries) {
+    const std::string name = p.filename().string();
+    const long pid = temp_owner(name);
+    const bool stale_ckpt = name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0 &&
+                            p.parent_path().filename() == "checkpoints";
+    if ((pid > 0 && !alive_elsewhere(pid)) || stale_ckpt) {
+      log_info("removing ", p.string(), ", left by an interrupted run");
+      fsys::remove_all(p, ec);
+      ++removed;
+    } else if (depth > 0 && fsys::is_directory(p, ec) && !fsys::is_symlink(p, ec)) {
+      removed += remove_stale_temporaries(p.string(), depth - 1);
+    }
+  }
+  return removed;
 }
 
 }  // namespace libu

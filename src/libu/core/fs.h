@@ -15,5 +15,9 @@ void make_dirs(const std::string& path);
 // make_dirs, then proves the folder writable with a probe file (created and removed), so a
 // bad output folder fails before any work starts. `flag` names the option ("--out").
 void require_writable_dir(const std::string& path, const std::string& flag);
+// Removes what an interrupted run (kill -9, power loss) left under `dir`, `depth` folders
+// deep: "X.tmp-PID" / "X.old-PID" / probe files whose process is gone, and unfinished
+// "checkpoints/step-K.tmp" folders. Files of a live process are kept. Returns the count.
+int remove_stale_temporaries(const std::string& dir, int depth = 3);
 
 }  // namespace libu

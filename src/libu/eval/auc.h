@@ -4,6 +4,7 @@
 // collinear points dropped (drop_intermediate=True), then the trapezoid rule summed with
 // numpy's pairwise summation. Bit-for-bit with the goldens. No torch.
 #pragma once
+#include <cstddef>
 #include <vector>
 
 namespace libu::eval {

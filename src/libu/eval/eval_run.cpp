@@ -145,7 +145,10 @@ struct Inputs {
 
 Inputs read_inputs(const EvalRunOptions& opt) {
   if (opt.out_dir.empty()) fail("eval run: no output folder", "pass --out DIR");
-  if (dist::is_main()) require_writable_dir(opt.out_dir, "--out");
+  if (dist::is_main()) {
+    require_writable_dir(opt.out_dir, "--out");
+    remove_stale_temporaries(opt.out_dir);  // what a killed run left (docs/hardening.md)
+  }
   Inputs in;
   in.forget = load_rows(opt.forget, "forget", opt.limit);
   in.retain = load_rows(opt.retain, "retain", opt.limit);

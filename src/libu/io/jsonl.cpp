@@ -76,7 +76,7 @@ nlohmann::json read_json_file(const std::string& path, const std::string& hint) 
   std::string text = read_file(path);  // raises "<path>: cannot open file"
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     fail(cat(path, ": invalid JSON: ", e.what()), hint.empty() ? "fix or regenerate the file" : hint);
   }
 }

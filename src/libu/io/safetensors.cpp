@@ -16,6 +16,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
+#include "libu/core/kill_point.h"
 
 namespace libu::io {
 
@@ -569,6 +570,7 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
   };
   write_all(len, 8);
   write_all(h.data(), h.size());
+  kill_point("safetensors");
   for (const TensorToWrite& t : tensors) {
     if (!t.produce) {
       if (t.nbytes) write_all(t.data, t.nbytes);

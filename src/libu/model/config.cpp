@@ -1,6 +1,7 @@
 #include "libu/model/config.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -57,6 +58,30 @@ std::optional<int64_t> get_opt_id(const json& j, const char* key) {
 
 static ModelConfig parse_config(const json& j, const std::string& path);
 
+// The sizes the model allocates from: positive, within what a real checkpoint uses (so no
+// product overflows), and an even rotary width (rotary embeddings turn pairs of channels).
+static void check_sizes(const ModelConfig& c, const std::string& path) {
+  auto in_range = [&](const char* key, int64_t v, int64_t max) {
+    if (v <= 0 || v > max)
+      fail(cat(path, ": ", key, " is ", v), cat("it must be a positive integer up to ", max, "; compare config.json "
+                                                "with the model's original one"));
+  };
+  in_range("hidden_size", c.hidden_size, int64_t(1) << 20);
+  in_range("intermediate_size", c.intermediate_size, int64_t(1) << 22);
+  in_range("num_hidden_layers", c.num_layers, int64_t(1) << 12);
+  in_range("vocab_size", c.vocab_size, int64_t(1) << 24);
+  in_range("head_dim", c.head_dim, int64_t(1) << 16);
+  in_range("max_position_embeddings", c.max_position_embeddings, int64_t(1) << 24);
+  if (c.rotary_dim() < 2 || (c.arch != Arch::NeoX && c.head_dim % 2 != 0))
+    fail(cat(path, ": head_dim ", c.head_dim, " leaves a rotary width of ", c.rotary_dim()),
+         "rotary embeddings need an even head_dim (and rotary_pct · head_dim >= 2)");
+  if (!(c.rope_theta > 0) || !std::isfinite(c.rope_theta))
+    fail(cat(path, ": rope_theta is ", c.rope_theta), "the rotary base is a positive number, e.g. 10000");
+  if (!(c.norm_eps >= 0) || !std::isfinite(c.norm_eps))
+    fail(cat(path, ": the norm epsilon is ", c.norm_eps), "rms_norm_eps / layer_norm_eps is a small positive number");
+  if (c.clip_qkv && !(*c.clip_qkv > 0)) fail(cat(path, ": clip_qkv is ", *c.clip_qkv), "use a positive number or null");
+}
+
 // GPT-NeoX / Pythia keys: rotary_pct, rotary_emb_base, layer_norm_eps, use_parallel_residual.
 static void parse_neox(const json& j, const std::string& path, ModelConfig& c) {
   static const char* acts[] = {"gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh"};
@@ -96,8 +121,12 @@ static std::optional<RopeScaling> parse_rope_scaling(const json& j, const std::s
   s.factor = field("factor");
   s.low_freq_factor = field("low_freq_factor");
   s.high_freq_factor = field("high_freq_factor");
-  s.original_max_position_embeddings = int64_t(field("original_max_position_embeddings"));
-  if (!(s.factor >= 1) || !(s.high_freq_factor > s.low_freq_factor) || s.original_max_position_embeddings <= 0)
+  const double original = field("original_max_position_embeddings");
+  if (!(original > 0 && original <= double(int64_t(1) << 24)))
+    fail(cat(path, ": rope_scaling.original_max_position_embeddings is ", original), "use the pre-scaling context, e.g. 8192");
+  s.original_max_position_embeddings = int64_t(original);
+  if (!std::isfinite(s.factor) || !std::isfinite(s.high_freq_factor) || !(s.low_freq_factor > 0) ||
+      !(s.factor >= 1) || !(s.high_freq_factor > s.low_freq_factor) || s.original_max_position_embeddings <= 0)
     fail(cat(path, ": rope_scaling ", r.dump(), " is inconsistent"),
          "need factor >= 1, high_freq_factor > low_freq_factor and original_max_position_embeddings > 0");
   return s;
@@ -166,6 +195,7 @@ static ModelConfig parse_config(const json& j, const std::string& path) {
   } else if (c.hidden_act != "silu") {
     fail(cat(path, ": hidden_act '", c.hidden_act, "' is not supported for ", c.model_type), "only silu (SwiGLU) is");
   }
+  check_sizes(c, path);
   return c;
 }
 

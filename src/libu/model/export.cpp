@@ -6,6 +6,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
+#include "libu/core/kill_point.h"
 #include "libu/model/runtime.h"
 #include "libu/model/tensor_io.h"
 
@@ -68,11 +69,13 @@ void write_model_folder(const std::string& out_dir, ModelConfig cfg, const Weigh
     fsys::remove_all(tmp, rm);
     throw;
   }
+  kill_point("model");
   std::error_code ec;
   if (fsys::exists(out)) {
     fsys::path old = out.string() + ".old-" + std::to_string(getpid());
     fsys::rename(out, old, ec);
     if (ec) fail(cat(out_dir, ": cannot replace the existing folder: ", ec.message()));
+    kill_point("model-swap");
     fsys::rename(tmp, out, ec);
     fsys::remove_all(old);
   } else {

@@ -9,15 +9,9 @@
 
 #include <torch/torch.h>
 
-namespace libu::model {
+#include "libu/model/lora_config.h"
 
-struct LoraConfig {
-  int64_t r = 8;
-  double alpha = 16.0;
-  double dropout = 0.0;
-  std::vector<std::string> targets = {"q_proj", "k_proj", "v_proj", "o_proj"};
-  double scale() const { return alpha / double(r); }
-};
+namespace libu::model {
 
 struct LoraPair {
   torch::Tensor A;  // [r, in]  fp32

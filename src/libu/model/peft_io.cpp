@@ -35,36 +35,6 @@ void save_adapter(const CausalLM& model, const std::string& dir) {
   write_file_atomic(dir + "/adapter_config.json", cfg.dump(2) + "\n");
 }
 
-static LoraConfig parse_adapter_config(const json& j, const std::string& path);
-
-LoraConfig read_adapter_config(const std::string& dir) {
-  std::string path = dir + "/adapter_config.json";
-  if (!std::filesystem::exists(path)) fail(cat(path, ": missing"), "a PEFT adapter folder holds adapter_config.json");
-  json j = io::read_json_file(path, "adapter_config.json is written by PEFT's save_pretrained");
-  if (!j.is_object() || !j.contains("r"))
-    fail(cat(path, ": field 'r' (the LoRA rank) is missing"), "adapter_config.json is written by PEFT's save_pretrained");
-  try {
-    return parse_adapter_config(j, path);
-  } catch (const json::exception& e) {
-    fail(cat(path, ": a field has the wrong type: ", e.what()), "r is an integer, lora_alpha a number, target_modules a list");
-  }
-}
-
-static LoraConfig parse_adapter_config(const json& j, const std::string& path) {
-  if (j.value("peft_type", "LORA") != "LORA") fail(cat(path, ": peft_type '", j.value("peft_type", ""), "' is not LORA"));
-  if (j.value("use_rslora", false)) fail(cat(path, ": use_rslora is not supported"));
-  if (j.value("fan_in_fan_out", false)) fail(cat(path, ": fan_in_fan_out=true is not supported"));
-  LoraConfig c;
-  c.r = j.at("r").get<int64_t>();
-  c.alpha = j.value("lora_alpha", double(c.r));
-  c.dropout = j.value("lora_dropout", 0.0);
-  if (j.contains("target_modules")) {
-    if (!j["target_modules"].is_array()) fail(cat(path, ": target_modules must be a list of module names"));
-    c.targets = j["target_modules"].get<std::vector<std::string>>();
-  }
-  return c;
-}
-
 void load_adapter(CausalLM& model, const std::string& dir) {
   LoraConfig c = read_adapter_config(dir);
   std::string path = dir + "/adapter_model.safetensors";

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libu/model/causal_lm.h"
+#include "libu/model/lora_config.h"
 
 namespace libu::model {
 
@@ -12,6 +13,5 @@ void save_adapter(const CausalLM& model, const std::string& dir);
 // Reads adapter_config.json, injects LoRA into `model` and loads the tensors. Every key
 // must match a module of the model with the right shape.
 void load_adapter(CausalLM& model, const std::string& dir);
-LoraConfig read_adapter_config(const std::string& dir);
 
 }  // namespace libu::model

@@ -27,7 +27,7 @@ Tokenizer Tokenizer::from_json_text(const std::string& text, const std::string& 
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     fail(cat(name, ": malformed JSON: ", e.what()), "is this a Hugging Face tokenizer.json?");
   }
   Tokenizer t;

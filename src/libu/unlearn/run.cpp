@@ -145,7 +145,10 @@ json run_unlearn(UnlearnConfig c) {
   if (dist::active() && c.auto_lr)
     fail("--auto runs in one process (its trials share files under OUT/auto)",
          "run --auto without libu launch, then train the chosen --lr on several ranks");
-  if (dist::is_main()) require_writable_dir(c.out_dir, "--out");  // only rank 0 writes (docs/distributed.md)
+  if (dist::is_main()) {
+    require_writable_dir(c.out_dir, "--out");
+    remove_stale_temporaries(c.out_dir);  // what a killed run left (docs/hardening.md)
+  }  // only rank 0 writes (docs/distributed.md)
   model::LoadOptions lo;
   lo.dtype = model::parse_dtype(c.dtype);
   lo.device = dist::rank_device(model::parse_device(c.device));

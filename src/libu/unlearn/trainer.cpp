@@ -10,6 +10,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
+#include "libu/core/kill_point.h"
 #include "libu/core/log.h"
 #include "libu/core/progress.h"
 #include "libu/core/timing.h"
@@ -149,6 +150,7 @@ struct Trainer::Impl {
     fsys::remove_all(tmp);
     save_trainable(m, tmp);
     model::write_tensors(tmp + "/optimizer.safetensors", optimizer->state_tensors());
+    kill_point("checkpoint");
     auto gen = at::detail::getDefaultCPUGenerator();
     model::write_tensors(tmp + "/rng.safetensors", {{"torch_cpu", gen.get_state()}});
     json st = {{"step", step}, {"micro_batches_done", step * global_acc}, {"world_size", world},
@@ -157,6 +159,7 @@ struct Trainer::Impl {
                {"base_val_retain_nll", base_r}, {"overshoot", overshoot},
                {"last_validation", last_validation}, {"optimizer", optimizer->state_json()}};
     write_file_atomic(tmp + "/state.json", st.dump(2));
+    kill_point("checkpoint-rename");
     fsys::remove_all(dir);
     fsys::rename(tmp, dir);
   }

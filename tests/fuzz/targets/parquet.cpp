@@ -1,0 +1,15 @@
+// The parquet reader: thrift footer, page headers, encodings, codecs (io/parquet).
+// Seeds: ../shared/data/parquet-testing.
+#include "fuzz_target.h"
+#include "libu/io/parquet/metadata.h"
+#include "libu/io/parquet/reader.h"
+
+LIBU_FUZZ_TARGET(parquet) {
+  using namespace libu::io::parquet;
+  libu::fuzz::run_guarded([](const uint8_t* d, size_t n) { decode_all_for_fuzzing(d, n); }, data, size);
+  // The thrift entry points directly, on the raw bytes.
+  libu::fuzz::run_guarded([](const uint8_t* d, size_t n) { parse_file_metadata(d, n, "<fuzz>"); }, data, size);
+  size_t used = 0;
+  parse_page_header(data, size, &used, "<fuzz>");
+  libu::fuzz::check(used <= size, "a page header claims more bytes than it was given");
+}
