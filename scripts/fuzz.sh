@@ -14,10 +14,7 @@ SHARED="$ROOT/../shared"
 ALL="$(cd "$ROOT/tests/fuzz/targets" && ls *.cpp | sed 's/\.cpp$//' | tr '\n' ' ')"
 TARGETS="${FUZZ_TARGETS:-$ALL}"
 
-if ! command -v clang++ >/dev/null; then
-  echo "fuzz: clang++ is missing; install it with: sudo apt-get install clang" >&2
-  exit 1
-fi
+"$ROOT/scripts/install-deps.sh" clang  # libFuzzer comes with Debian's clang
 if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DLIBU_BUILD_FUZZ=ON -DLIBU_BUILD_BENCH=OFF -DLIBU_BUILD_PYTHON=OFF >/dev/null

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages libu needs, only when something is missing.
+# Usage: scripts/install-deps.sh [EXTRA_PACKAGE...]
 set -euo pipefail
 PKGS=(
   cmake ninja-build g++ ccache pkg-config
@@ -10,6 +11,7 @@ PKGS=(
   python3-torch libgloo-dev
   pybind11-dev python3-dev python3-pytest
 )
+PKGS+=("$@")  # extra packages for one target, e.g. clang for make fuzz
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -18,10 +18,7 @@ namespace fsys = std::filesystem;
 
 namespace {
 
-const test::TinyWorld& hostile_world() {
-  static test::TinyWorld w = test::make_tiny_world("hardening");
-  return w;
-}
+const test::TinyWorld& hostile_world() { return test::tiny_world_once("hardening"); }
 
 // path -> (size, content hash, mtime) of every file under dir.
 std::map<std::string, std::string> fingerprint(const std::string& dir) {

@@ -29,10 +29,7 @@ namespace fsys = std::filesystem;
 
 namespace {
 
-const test::TinyWorld& kill_world() {
-  static test::TinyWorld w = test::make_tiny_world("kill");
-  return w;
-}
+const test::TinyWorld& kill_world() { return test::tiny_world_once("kill"); }
 
 // Phase 1, Sophia, LoRA dropout (RNG state), validation and best-checkpoint files: every
 // kind of state a resume must restore.

@@ -1,6 +1,7 @@
 // tests/cli/tiny_world.h — shared by the CLI tests: run a command in-process, and a tiny random
 // OLMo plus synthetic people with every role (forget, retain, validation, holdout, non-member).
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,14 @@ inline TinyWorld make_tiny_world(const std::string& tag) {
   run_command("init", {"--arch", "olmo", "--preset", "tiny", "--tokenizer",
                        shared_path("data/tokenizers/tiny-random-gpt2_vocab1000.tokenizer.json"), "--out", x.model});
   return x;
+}
+
+// make_tiny_world(tag), built on the first call in this process and reused after.
+inline const TinyWorld& tiny_world_once(const std::string& tag) {
+  static std::map<std::string, TinyWorld> worlds;
+  auto it = worlds.find(tag);
+  if (it == worlds.end()) it = worlds.emplace(tag, make_tiny_world(tag)).first;
+  return it->second;
 }
 
 }  // namespace libu::test

@@ -24,10 +24,7 @@ int run(const std::string& name, std::vector<std::string> args) { return test::r
 
 // A tiny random model and synthetic people with every role, built once per test binary.
 using CalibWorld = test::TinyWorld;
-const CalibWorld& calib_world() {
-  static CalibWorld w = test::make_tiny_world("unlearn-calib");
-  return w;
-}
+const CalibWorld& calib_world() { return test::tiny_world_once("unlearn-calib"); }
 
 std::vector<std::string> base_args(const std::string& out) {
   const CalibWorld& w = calib_world();

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "common/shared.h"
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -41,3 +46,30 @@ TEST(Fs, AtomicWriteRoundTrip) {
 }
 
 TEST(Shared, FolderIsPresent) { EXPECT_TRUE(path_exists(test::shared_path("README.md"))); }
+
+// What a killed run leaves (docs/hardening.md): libu's own temporaries of a dead process go,
+// a live process's stay, and a user's files with similar names are never touched.
+TEST(Fs, RemoveStaleTemporariesTakesOnlyLibuLeftovers) {
+  namespace fsys = std::filesystem;
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);  // a pid whose process is gone
+  const std::string dead = std::to_string(child), live = std::to_string(::getppid());
+  const std::string d = test::temp_dir("stale");
+  auto touch = [&](const std::string& rel) {
+    fsys::create_directories(fsys::path(d + "/" + rel).parent_path());
+    write_file_atomic(d + "/" + rel, "x");
+  };
+  const std::vector<std::string> gone = {"run.json.tmp-" + dead, "model.tmp-" + dead + "/model.safetensors",
+                                         "adapter/adapter_model.safetensors.tmp-" + dead, "model.old-" + dead + "/a",
+                                         "checkpoints/step-4.tmp/state.json", ".libu-write-test-" + dead};
+  const std::vector<std::string> kept = {"metrics.json.tmp-" + live, "notes.tmp-" + dead, "user.bin.tmp-" + dead,
+                                         "checkpoints/step-2/state.json", "data/step-4.tmp", "run.json"};
+  for (auto& f : gone) touch(f);
+  for (auto& f : kept) touch(f);
+  EXPECT_EQ(remove_stale_temporaries(d), 6);
+  for (auto& f : gone) EXPECT_FALSE(fsys::exists(d + "/" + f)) << f;
+  for (auto& f : kept) EXPECT_TRUE(fsys::exists(d + "/" + f)) << f;
+  EXPECT_FALSE(fsys::exists(d + "/model.tmp-" + dead));
+  EXPECT_FALSE(fsys::exists(d + "/checkpoints/step-4.tmp"));
+}

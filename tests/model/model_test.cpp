@@ -285,6 +285,26 @@ TEST(BadInput, UnknownRopeScalingNamesFieldAndSupported) {
   expect_error([&] { CausalLM::load(dir); }, {"use_sliding_window"});
 }
 
+// Sizes the model would allocate from are checked at parse time (found by fuzzing: a number
+// too large for JSON used to escape as an uncaught exception; zero or odd sizes were accepted).
+TEST(BadInput, ConfigSizesAreCheckedAtParse) {
+  auto base = nlohmann::json::parse(read_file(test::shared_path("fixtures/models/olmo-tiny/config.json")));
+  auto error_for = [&](const char* key, nlohmann::json v, std::vector<std::string> parts) {
+    auto j = base;
+    j[key] = v;
+    expect_error([&] { ModelConfig::from_json(j, "cfg.json"); }, parts);
+  };
+  error_for("hidden_size", 0, {"cfg.json", "hidden_size is 0"});
+  error_for("vocab_size", -5, {"vocab_size is -5"});
+  error_for("num_hidden_layers", int64_t(1) << 40, {"num_hidden_layers"});
+  error_for("head_dim", 7, {"head_dim 7", "even"});
+  error_for("rope_theta", -1.0, {"rope_theta"});
+  const std::string dir = test::temp_dir("config-overflow");
+  write_file_atomic(dir + "/config.json", "{\"hidden_size\": 1e999}");
+  expect_error([&] { ModelConfig::from_file(dir + "/config.json"); }, {"config.json", "invalid JSON"});
+  EXPECT_NO_THROW(ModelConfig::from_json(base, "cfg.json"));
+}
+
 // Llama-3 RoPE scaling against the published rule evaluated by hand at three wavelengths:
 // L = 16, s = 8, l = 1, h = 4 → kept below λ = 4, divided by 8 above λ = 16, blended between.
 TEST(Rope, Llama3ScalingFollowsThePiecewiseRule) {

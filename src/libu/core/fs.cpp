@@ -86,13 +86,25 @@ void require_writable_dir(const std::string& path, const std::string& flag) {
 
 namespace libu {
 
-// "NAME.tmp-<pid>" / "NAME.old-<pid>" / ".libu-write-test-<pid>": the pid, or -1.
+// Only names libu itself writes are candidates, so a user's own "x.tmp-12" files in a
+// shared --out folder are never touched.
+static bool libu_output_name(const std::string& stem) {
+  for (const char* ext : {".safetensors", ".json", ".jsonl", ".csv", ".md", ".html", ".txt"}) {
+    const size_t n = std::strlen(ext);
+    if (stem.size() > n && stem.compare(stem.size() - n, n, ext) == 0) return true;
+  }
+  return stem == "model" || stem == "adapter" || stem == "best";
+}
+
+// "NAME.tmp-<pid>" / "NAME.old-<pid>" (NAME a libu output) / ".libu-write-test-<pid>": the
+// pid, or -1.
 static long temp_owner(const std::string& name) {
   for (const char* mark : {".tmp-", ".old-", ".libu-write-test-"}) {
     const size_t at = name.rfind(mark);
     if (at == std::string::npos) continue;
     const std::string digits = name.substr(at + std::strlen(mark));
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (at > 0 && !libu_output_name(name.substr(0, at))) continue;
     return std::strtol(digits.c_str(), nullptr, 10);
   }
   return -1;
@@ -110,8 +122,8 @@ int remove_stale_temporaries(const std::string& dir, int depth) {
   for (auto& p : entries) {
     const std::string name = p.filename().string();
     const long pid = temp_owner(name);
-    const bool stale_ckpt = name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0 &&
-                            p.parent_path().filename() == "checkpoints";
+    const bool stale_ckpt = name.rfind("step-", 0) == 0 && name.size() > 4 &&
+                            name.compare(name.size() - 4, 4, ".tmp") == 0 && p.parent_path().filename() == "checkpoints";
     if ((pid > 0 && !alive_elsewhere(pid)) || stale_ckpt) {
       log_info("removing ", p.string(), ", left by an interrupted run");
       fsys::remove_all(p, ec);

@@ -16,8 +16,10 @@ void make_dirs(const std::string& path);
 // bad output folder fails before any work starts. `flag` names the option ("--out").
 void require_writable_dir(const std::string& path, const std::string& flag);
 // Removes what an interrupted run (kill -9, power loss) left under `dir`, `depth` folders
-// deep: "X.tmp-PID" / "X.old-PID" / probe files whose process is gone, and unfinished
-// "checkpoints/step-K.tmp" folders. Files of a live process are kept. Returns the count.
+// deep: "X.tmp-PID" / "X.old-PID" (X a name libu writes: *.safetensors, *.json, *.jsonl,
+// model, adapter, ...) and probe files whose process is gone, and unfinished
+// "checkpoints/step-K.tmp" folders. Files of a live process, and anything libu does not
+// write, are kept. Returns the count.
 int remove_stale_temporaries(const std::string& dir, int depth = 3);
 
 }  // namespace libu

@@ -15,7 +15,7 @@ AddedTokens::AddedTokens(const json& arr, const JPath& p, const Normalizer* norm
     JPath ip = p[i];
     AddedToken t;
     long long id = jint(jreq(j, "id", ip), ip / "id");
-    if (id < 0) (ip / "id").fail("negative id");
+    if (id < 0 || id > 0xffffffffLL) (ip / "id").fail(cat("id ", id, " is outside 0..2^32-1"));
     t.id = uint32_t(id);
     t.content = jstr(jreq(j, "content", ip), ip / "content");
     if (t.content.empty()) (ip / "content").fail("empty added token");

@@ -87,11 +87,16 @@ Bpe::Bpe(const json& model, const JPath& p, bool byte_level) : byte_level_(byte_
   }
 }
 
+static constexpr long long kMaxVocabId = 1LL << 24;
+
 void Bpe::load_vocab(const json& v, const JPath& p) {
   if (!v.is_object()) p.fail("expected an object {token: id}");
   for (auto& [tok, idj] : v.items()) {
     long long id = jint(idj, p / tok);
-    if (id < 0 || id > (1LL << 31)) (p / tok).fail(cat("bad id ", id));
+    // Ids index a dense table; 2^24 is far beyond any real vocabulary (found by fuzzing: an id
+    // near 2^31 made that table 64 GB).
+    if (id < 0 || id >= kMaxVocabId)
+      (p / tok).fail(cat("id ", id, " is outside 0..", kMaxVocabId - 1, "; vocab ids count up from 0"));
     vocab_[tok] = uint32_t(id);
     if (size_t(id) >= id_to_token_.size()) id_to_token_.resize(size_t(id) + 1), has_id_.resize(size_t(id) + 1);
     id_to_token_[size_t(id)] = tok;
