@@ -4,7 +4,8 @@
 // complete but not renamed, a safetensors file or a JSON file half-written, OUT/model
 // complete but not renamed. After each kill no file under a final name is damaged; then
 // `--resume` finishes, and its adapter and merged model are byte for byte those of an
-// uninterrupted run. One case also damages the newest checkpoint before resuming: it must be
+// uninterrupted run, and metrics.jsonl lists each step once, as the uninterrupted run's does.
+// One case also damages the newest checkpoint before resuming: it must be
 // skipped with a warning in favour of the one before.
 #include <gtest/gtest.h>
 
@@ -76,8 +77,20 @@ std::vector<std::string> final_files(const std::string& out) {
   return {read_file(out + "/adapter/adapter_model.safetensors"), read_file(out + "/model/model.safetensors")};
 }
 
+// The step of every metrics.jsonl line, in order ("v" + step for validation lines).
+std::vector<std::string> metric_steps(const std::string& out) {
+  std::vector<std::string> steps;
+  std::istringstream lines(read_file(out + "/metrics.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    steps.push_back(j.contains("validation") ? "v" + j["validation"]["step"].dump() : j["step"].dump());
+  }
+  return steps;
+}
+
 struct Reference {
   std::vector<std::string> files;
+  std::vector<std::string> steps;  // metric_steps of the uninterrupted run
   double seconds = 0;
 };
 
@@ -90,6 +103,7 @@ const Reference& reference() {
     ref.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (rc != 0) throw std::runtime_error("the uninterrupted run failed:\n" + log);
     ref.files = final_files(out);
+    ref.steps = metric_steps(out);
     return ref;
   }();
   return r;
@@ -159,6 +173,8 @@ TEST_P(KillNine, ResumeGivesTheSameBytesAndNothingHalfWrittenIsLeft) {
   const auto got = final_files(out);
   EXPECT_TRUE(got[0] == ref.files[0]) << "the resumed adapter differs from the uninterrupted run's";
   EXPECT_TRUE(got[1] == ref.files[1]) << "the resumed merged model differs from the uninterrupted run's";
+  // Steps logged before the kill and replayed after it appear once (trim_metrics).
+  EXPECT_EQ(metric_steps(out), ref.steps);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -79,6 +80,29 @@ void load_trainable(model::CausalLM& m, const std::string& dir) {
   auto file = io::SafetensorsFile::open(path);
   torch::NoGradGuard ng;
   for (auto& [k, p] : m.trainable()) p.copy_(model::view_tensor(file->get(k)));
+}
+
+// --resume from the checkpoint of step `start`: metrics.jsonl keeps what was logged before that
+// checkpoint was saved: step lines up to `start`, validation lines before it, and the one at
+// `start` only when the checkpoint holds it (`validated_at_start`; the final validation comes
+// after the last save). What follows is replayed and logged again; a line torn by a kill is
+// dropped.
+static void trim_metrics(const std::string& path, int64_t start, bool validated_at_start) {
+  if (!path_exists(path)) return;
+  std::istringstream in(read_file(path));
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    const json j = json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    const bool validation = j.contains("validation");
+    const json& s = validation ? j["validation"] : j;
+    if (s.contains("step") && s["step"].is_number_integer()) {
+      const int64_t k = s["step"].get<int64_t>();
+      if (k > start || (validation && k == start && !validated_at_start)) continue;
+    }
+    kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
 }
 
 struct Trainer::Impl {
@@ -172,11 +196,14 @@ struct Trainer::Impl {
     for (int64_t k : steps) {
       if (k > newest) continue;  // rank 0's view caps the candidates
       std::string dir = ckpt_dir(k);
+      auto skip = [&](const std::exception& e) {
+        log_warn("checkpoint ", dir, " is damaged (", e.what(), "); trying the one before");
+      };
       json st;
       try {
         st = io::read_json_file(dir + "/state.json", "");
       } catch (const std::exception& e) {
-        log_warn("checkpoint ", dir, " is damaged (", e.what(), "); trying the one before");
+        skip(e);
         continue;
       }
       const int64_t saved_world = st.value("world_size", int64_t(1));
@@ -187,7 +214,7 @@ struct Trainer::Impl {
       try {
         return load_checkpoint(k, st);
       } catch (const std::exception& e) {
-        log_warn("checkpoint ", dir, " is damaged (", e.what(), "); trying the one before");
+        skip(e);
       }
     }
     fail(cat(opt.out_dir, ": no checkpoint could be loaded"), "run without --resume (delete OUT/checkpoints)");
@@ -474,6 +501,9 @@ struct Trainer::Impl {
       start = resume_latest(k);
     }
     res.start_step = start;
+    if (dist::is_main() && start > 0)
+      trim_metrics(opt.out_dir + "/metrics.jsonl", start,
+                   last_validation.is_object() && last_validation.value("step", int64_t(-1)) == start);
     if (dist::is_main()) metrics.open(opt.out_dir + "/metrics.jsonl", start > 0 ? std::ios::app : std::ios::trunc);
     if (start == 0 && validating()) validate_start();
     int64_t validated_at = start == 0 && validating() ? 0 : -1;
