@@ -16,12 +16,17 @@ namespace libu::fuzz {
 
 using Fn = void (*)(const uint8_t* data, size_t size);
 
-// Runs fn, treating libu::Error as a clean rejection.
-inline void run_guarded(Fn fn, const uint8_t* data, size_t size) {
+// Runs f(), treating libu::Error as a clean rejection (anything else propagates).
+template <typename F>
+void ignore_rejection(F&& f) {
   try {
-    fn(data, size);
+    f();
   } catch (const libu::Error&) {
   }
+}
+
+inline void run_guarded(Fn fn, const uint8_t* data, size_t size) {
+  ignore_rejection([&] { fn(data, size); });
 }
 
 // An invariant the parser promises for input it accepts; aborts (a finding) when broken.

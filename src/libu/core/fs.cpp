@@ -82,10 +82,6 @@ void require_writable_dir(const std::string& path, const std::string& flag) {
   fsys::remove(probe, ec);
 }
 
-}  // namespace libu
-
-namespace libu {
-
 // Only names libu itself writes are candidates, so a user's own "x.tmp-12" files in a
 // shared --out folder are never touched.
 static bool libu_output_name(const std::string& stem) {
@@ -122,8 +118,8 @@ int remove_stale_temporaries(const std::string& dir, int depth) {
   for (auto& p : entries) {
     const std::string name = p.filename().string();
     const long pid = temp_owner(name);
-    const bool stale_ckpt = name.rfind("step-", 0) == 0 && name.size() > 4 &&
-                            name.compare(name.size() - 4, 4, ".tmp") == 0 && p.parent_path().filename() == "checkpoints";
+    const bool stale_ckpt = p.parent_path().filename() == "checkpoints" && name.rfind("step-", 0) == 0 &&
+                            p.extension() == ".tmp";
     if ((pid > 0 && !alive_elsewhere(pid)) || stale_ckpt) {
       log_info("removing ", p.string(), ", left by an interrupted run");
       fsys::remove_all(p, ec);

@@ -11,7 +11,7 @@ namespace libu {
 // Points: "checkpoint" (some files of OUT/checkpoints/step-K.tmp written, not all),
 // "checkpoint-rename" (complete, not yet renamed), "safetensors" (a file half-written),
 // "atomic-write" (a JSON/text file half-written), "model" (OUT/model.tmp-PID complete, not
-// renamed).
+// renamed), "model-swap" (an existing OUT/model moved aside, the new one not yet in place).
 void kill_point(const char* name);
 
 }  // namespace libu

@@ -60,14 +60,14 @@ KVCache CausalLM::new_cache() const {
 void CausalLM::check_finite() const {
   torch::NoGradGuard ng;
   auto check = [&](const std::string& name, const torch::Tensor& t) {
-    if (torch::isfinite(t).all().item<bool>()) return;
-    int64_t bad = t.numel() - torch::isfinite(t).sum().item<int64_t>();
+    const int64_t bad = t.numel() - torch::isfinite(t).sum().item<int64_t>();
+    if (bad == 0) return;
     fail(cat(source_dir_, ": weight '", name, "' holds ", bad, " NaN/Inf value(s) of ", t.numel()),
          "the checkpoint is damaged (or was saved after a diverged run); re-export or re-download it");
   };
   for (auto& [name, t] : weights_) check(name, t);
-  for (auto& [name, t] : trainable())
-    if (lora_) check(name, t);
+  if (lora_)  // an adapter loaded from disk; full training's tensors are the weights above
+    for (auto& [name, t] : trainable()) check(name, t);
 }
 
 const torch::Tensor& CausalLM::head_weight() const {

@@ -16,7 +16,7 @@ uint64_t touch(const libu::io::TensorView& v) {
 }
 
 // A valid shard for the index mode: one F32 tensor "w" of shape [2].
-std::string small_shard(const std::string& name) {
+std::string small_shard() {
   std::string header = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
   while (header.size() % 8) header += ' ';
   std::string bytes(8, '\0');
@@ -38,8 +38,8 @@ LIBU_FUZZ_TARGET(safetensors) {
   }
   // A model folder: the input is model.safetensors.index.json next to two valid shards.
   const std::string& dir = libu::fuzz::scratch_dir();
-  libu::fuzz::scratch_file("model-00001-of-00002.safetensors", small_shard("a"));
-  libu::fuzz::scratch_file("model-00002-of-00002.safetensors", small_shard("b"));
+  libu::fuzz::scratch_file("model-00001-of-00002.safetensors", small_shard());
+  libu::fuzz::scratch_file("model-00002-of-00002.safetensors", small_shard());
   libu::fuzz::scratch_file("model.safetensors.index.json", data + 1, size - 1);
   auto store = libu::io::SafetensorsStore::open_dir(dir);
   for (auto& name : store.names()) touch(store.get(name));

@@ -21,10 +21,7 @@ LIBU_FUZZ_TARGET(semeval_predictions) {
   const std::string path = libu::fuzz::scratch_file("forget.jsonl", data, size);
   libu::fuzz::scratch_file("retain.jsonl", data, size);
   std::optional<libu::eval::MiaLosses> mia;
-  try {
-    mia = libu::eval::read_mia_jsonl(path);
-  } catch (const libu::Error&) {
-  }
+  libu::fuzz::ignore_rejection([&] { mia = libu::eval::read_mia_jsonl(path); });
   auto rows = libu::eval::read_predictions_jsonl(path);
   check_score(libu::eval::semeval_score(rows, rows, mia, 0.5));
   check_score(libu::eval::score_predictions_dir(libu::fuzz::scratch_dir(), std::nullopt));
