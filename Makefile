@@ -7,7 +7,7 @@ JOBS ?= 2
 CTEST_ARGS ?=
 DEMO_OUT ?= demo-out
 
-.PHONY: all deps configure build test test-fast test-slow test-all demo bench asan clean python fuzz
+.PHONY: all deps configure build test test-fast test-slow test-all demo bench bench-quality asan clean python fuzz
 
 all: build
 
@@ -39,6 +39,13 @@ demo: build
 
 bench: build
 	scripts/run-bench.sh $(BUILD_DIR)
+
+# The real-text unlearning benchmark (docs/benchmark.md): SemEval documents from ../shared,
+# every method on 3 draws (about 30 min here). BENCH_QUALITY_ARGS adds flags (e.g. --size small).
+BENCH_QUALITY_OUT ?= bench-quality
+BENCH_QUALITY_ARGS ?=
+bench-quality: build
+	$(BUILD_DIR)/bin/libu bench quality --out $(BENCH_QUALITY_OUT) $(BENCH_QUALITY_ARGS)
 
 asan: deps
 	cmake --preset asan

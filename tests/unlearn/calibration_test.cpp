@@ -151,6 +151,16 @@ TEST(Selection, CalibratedKeyPrefersMiaThenForgetRiseAndBoundsRetain) {
   EXPECT_GT(selection_key(BestRule::RetainBounded, b, 1.0, 0.25), selection_key(BestRule::RetainBounded, c, 1.0, 0.25));
 }
 
+TEST(Selection, UtilityGuardMakesDamagedStatesIneligible) {
+  json ok = {{"val_forget_nll", 3.0}, {"val_retain_nll", 1.0}, {"mia_score", 0.9}, {"utility_rise", 0.05}};
+  json hurt = {{"val_forget_nll", 5.0}, {"val_retain_nll", 1.0}, {"mia_score", 1.0}, {"utility_rise", 0.3}};
+  for (auto rule : {BestRule::Calibrated, BestRule::RetainBounded}) {
+    EXPECT_FALSE(std::isinf(selection_key(rule, ok, 1.0, 0.25, 0.1).first));
+    EXPECT_TRUE(std::isinf(selection_key(rule, hurt, 1.0, 0.25, 0.1).first));
+    EXPECT_FALSE(std::isinf(selection_key(rule, hurt, 1.0, 0.25).first)) << "no tolerance given: no guard";
+  }
+}
+
 namespace {
 // Trains GA with a large LR so the forget rows overshoot past the holdout, validating every step.
 TrainResult overshoot_run(const std::string& dir, BestRule rule, std::vector<json>* lines) {
@@ -199,6 +209,51 @@ TEST(Trainer, CalibratedBestIsTheMostIndistinguishableStateAndOvershootStops) {
   // The last two validations are past the margin.
   EXPECT_LT(vals[vals.size() - 1]["auc"].get<double>(), 0.4);
   EXPECT_LT(vals[vals.size() - 2]["auc"].get<double>(), 0.4);
+}
+
+// Ascent on the forget rows also raises the NLL of unrelated never-seen rows: with them as
+// --general, the guard logs utility_rise, keeps no state above the tolerance and stops the run.
+TEST(Trainer, UtilityGuardStopsAndNeverKeepsADamagedState) {
+  auto m = tiny();
+  UnlearnData d;
+  d.forget = rows(4, 8, 1);
+  d.retain = rows(4, 8, 2);
+  d.pad_id = 1;
+  TrainerOptions o;
+  o.objective = Objective::GA;
+  o.schedule.base_lr = 2e-2;
+  o.clip = 0;
+  o.eval_every = 1;
+  o.best_rule = BestRule::RetainBounded;
+  o.retain_tolerance = 1e9;
+  o.val_forget = d.forget;
+  o.val_retain = d.retain;
+  o.general = rows(4, 8, 5);
+  o.utility_tolerance = 0.05;
+  std::string dir = test::temp_dir("utility-guard");
+  o.out_dir = dir;
+  PlanOptions po;
+  po.epochs = 20;
+  po.use_retain = false;
+  Trainer t(*m, d, interleaved_plan(d, po), o);
+  auto r = t.run();
+  EXPECT_TRUE(r.stopped_by_utility) << "GA at this LR must damage never-seen rows";
+  EXPECT_FALSE(r.stopped_by_overshoot);
+  EXPECT_LT(r.steps_done, r.total_steps);
+  std::ifstream in(dir + "/metrics.jsonl");
+  std::vector<json> vals;
+  for (std::string line; std::getline(in, line);) {
+    auto j = json::parse(line);
+    if (j.contains("validation")) vals.push_back(j["validation"]);
+  }
+  ASSERT_GE(vals.size(), 3u);
+  EXPECT_DOUBLE_EQ(vals[0]["utility_rise"].get<double>(), 0.0);
+  EXPECT_GT(vals.back()["utility_rise"].get<double>(), 0.05);
+  EXPECT_GT(vals[vals.size() - 2]["utility_rise"].get<double>(), 0.05);
+  ASSERT_FALSE(r.best.is_null());
+  EXPECT_LE(r.best["utility_rise"].get<double>(), 0.05);
+  EXPECT_DOUBLE_EQ(r.best["general_nll"].get<double>() - vals[0]["general_nll"].get<double>(),
+                   r.best["utility_rise"].get<double>());
 }
 
 TEST(Phase1, AutoSearchKeepsRetainBoundAndStopsAtTau) {

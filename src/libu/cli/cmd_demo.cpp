@@ -21,14 +21,7 @@ namespace {
 
 namespace fsys = std::filesystem;
 
-// Runs another subcommand in-process with the given flags.
-void invoke(const std::string& name, const std::vector<std::string>& args) {
-  const Command* c = find_command(name);
-  if (!c) fail_internal("demo: command '" + name + "' is not registered");
-  log_info("== libu ", name);
-  Options o = Options::parse(c->options, args, c->positionals);
-  if (c->run(o) != 0) fail(cat("demo: step `libu ", name, "` failed"));
-}
+void invoke(const std::string& name, const std::vector<std::string>& args) { invoke_command(name, args, "demo"); }
 
 // MIA sets: members = the memorised forget documents (sc rows); non-members = the same kind of
 // documents of people generated for this role only, never trained on.

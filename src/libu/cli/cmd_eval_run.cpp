@@ -13,6 +13,7 @@ int run_eval_run(const Options& o) {
   eval::EvalRunOptions e;
   read_eval_model_options(o, e);
   e.mmlu_dir = o.has("mmlu") ? o.str("mmlu") : "";
+  e.general = o.has("general") ? o.str("general") : "";
   e.mmlu.batch_size = o.i64("batch-size");
   e.mmlu.shots = int(o.i64("mmlu-shots"));
   e.mmlu.limit = o.i64("mmlu-limit");
@@ -40,7 +41,10 @@ std::vector<OptionSpec> eval_run_options() {
       {"mmlu", OptType::Path, "", "MMLU folder with test/<subject>_test.csv and dev/<subject>_dev.csv"},
       {"mmlu-shots", OptType::Int, "0", "dev examples per MMLU prompt", false, {"0", "5"}},
       {"mmlu-subjects", OptType::String, "", "only these MMLU subjects (comma list or repeated)", false, {}, true},
-      {"mmlu-limit", OptType::Int, "0", "first N test questions per MMLU subject (0 = all)"}};
+      {"mmlu-limit", OptType::Int, "0", "first N test questions per MMLU subject (0 = all)"},
+      {"general", OptType::Path, "",
+       "never-seen general documents ({\"document\"} jsonl or records) that no selection used: their mean NLL "
+       "(metrics.json \"general\") shows whether unlearning damaged the model everywhere"}};
   v.insert(v.end(), mmlu.begin(), mmlu.end());
   auto a = attack_options("none");
   v.insert(v.end(), a.begin(), a.end());

@@ -113,6 +113,11 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"val-retain", OptType::Path, "", "held-out retain rows for best-checkpoint selection"},
       {"holdout", OptType::Path, "",
        "never-seen rows of the same kind (records, or {\"document\"} jsonl such as mia/nonmember.jsonl): the calibration target"},
+      {"general", OptType::Path, "",
+       "never-seen general documents ({\"document\"} jsonl or records), not the holdout: the utility guard watches their NLL"},
+      {"utility-tolerance", OptType::Float, "0.1",
+       "allowed rise (nats) of the --general documents' NLL for a state to be kept; 2 validations above it "
+       "stop the run"},
       {"overshoot-margin", OptType::Float, "0.1", "stop once the forget-vs-holdout AUC < 0.5 - margin at 2 validations in a row"},
       {"calib-k", OptType::Float, "4", "calibrated objective: sharpness k of softplus(k(tau - nll))/k"},
       {"auto", OptType::Bool, "false", "search the learning rate (successive halving on the validation rule)"},
@@ -204,6 +209,9 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   c.phase1_lr = p1.empty() || c.phase1_auto ? o.f64("lr") : parse_number(p1, "--phase1-lr", "a number or auto");
   c.phase1_trials = o.i64("phase1-trials");
   c.holdout_path = o.has("holdout") ? o.str("holdout") : "";
+  c.general_path = o.has("general") ? o.str("general") : "";
+  t.utility_tolerance = o.f64("utility-tolerance");
+  if (!(t.utility_tolerance >= 0)) fail("--utility-tolerance must be >= 0 (nats)", "e.g. --utility-tolerance 0.1");
   c.auto_lr = o.flag("auto");
   c.auto_trials = o.i64("auto-trials");
   t.overshoot_margin = o.f64("overshoot-margin");

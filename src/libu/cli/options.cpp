@@ -5,6 +5,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
+#include "libu/core/log.h"
 #include "libu/io/jsonl.h"
 
 namespace libu::cli {
@@ -295,6 +296,14 @@ const std::vector<OptionSpec>& dist_options() {
        "seconds a rank waits for the others (rendezvous and every collective) before it reports the lost rank"},
   };
   return v;
+}
+
+void invoke_command(const std::string& name, const std::vector<std::string>& args, const std::string& caller) {
+  const Command* c = find_command(name);
+  if (!c) fail_internal(cat(caller, ": command '", name, "' is not registered"));
+  log_info("== libu ", name);
+  Options o = Options::parse(c->options, args, c->positionals);
+  if (c->run(o) != 0) fail(cat(caller, ": step `libu ", name, "` failed"));
 }
 
 std::vector<std::string> packing_args(const Options& o) {

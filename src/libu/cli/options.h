@@ -76,6 +76,8 @@ const std::vector<OptionSpec>& packing_options();
 // --dist-backend / --dist-timeout (dist/dist.h), declared by the commands that train or
 // evaluate; apply_common joins the process group when RANK/WORLD_SIZE are set.
 const std::vector<OptionSpec>& dist_options();
+// Runs another subcommand in-process with the given flags (demo, bench quality); Error when it fails.
+void invoke_command(const std::string& name, const std::vector<std::string>& args, const std::string& caller);
 // The packing flags as arguments, to pass on to a sub-command (demo).
 std::vector<std::string> packing_args(const Options& o);
 // Applies the common options (thread count, log level, packing where declared). Call first in each run().

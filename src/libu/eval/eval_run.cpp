@@ -141,6 +141,7 @@ namespace {
 struct Inputs {
   std::vector<io::Record> forget, retain;
   std::vector<std::string> mmlu_subjects;
+  std::vector<std::string> general;  // --general documents
 };
 
 Inputs read_inputs(const EvalRunOptions& opt) {
@@ -153,6 +154,7 @@ Inputs read_inputs(const EvalRunOptions& opt) {
   in.forget = load_rows(opt.forget, "forget", opt.limit);
   in.retain = load_rows(opt.retain, "retain", opt.limit);
   if (!opt.mmlu_dir.empty()) in.mmlu_subjects = mmlu_subjects(opt.mmlu_dir, opt.mmlu.subjects);
+  if (!opt.general.empty()) in.general = general_documents(opt.general);
   if (!opt.mia_dir.empty()) {
     if (!is_directory(opt.mia_dir))
       fail(cat("--mia ", opt.mia_dir, ": not a folder"), "give a folder holding member.jsonl and nonmember.jsonl");
@@ -227,6 +229,10 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
     mmlu_acc = res.mmlu->accuracy;
     log_info("mmlu ", mo.shots, "-shot: ", res.mmlu->correct, "/", res.mmlu->questions, " = ", res.mmlu->accuracy);
   }
+  if (!in.general.empty()) {
+    res.general = general_nll(model, tok, in.general, opt.mia);
+    log_info("general: mean NLL ", res.general->nll, " over ", res.general->documents, " never-seen documents");
+  }
   if (!writer) return res;
 
   // The eval score code path on the files just written (metrics.json == `libu eval score`).
@@ -234,6 +240,7 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
   json m = semeval_to_json(res.score);
   if (res.mia) m["mia_attacks"] = mia_summary_json(*res.mia);
   if (res.mmlu) m["mmlu"] = mmlu_to_json(*res.mmlu);
+  if (res.general) m["general"] = res.general->to_json(opt.general);
   m["generation"] = {{"max_new_tokens", opt.generation.max_new_tokens},
                      {"batch_size", opt.generation.batch_size},
                      {"forget_rows", forget.size()},

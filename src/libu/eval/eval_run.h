@@ -7,7 +7,7 @@
 // Files written to out_dir (each atomically):
 //   forget.jsonl, retain.jsonl   {id, task, output, generation}
 //   mia.jsonl                    {id, label, loss, tokens, truncated, zlib, min_k_*, ...}
-//   metrics.json                 eval score's JSON + "mia_attacks", "mmlu", "generation", "options"
+//   metrics.json                 eval score's JSON + "mia_attacks", "mmlu", "general", "generation", "options"
 //   rows.jsonl, rows.csv         split, id, task, type, score, input, output, generation
 //   run.json                     the resolved options
 #pragma once
@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "libu/eval/attacks/attacks.h"
+#include "libu/eval/general_nll.h"
 #include "libu/eval/generation_eval.h"
 #include "libu/eval/mia.h"
 #include "libu/eval/mmlu.h"
@@ -31,6 +32,7 @@ struct EvalRunOptions {
   std::string forget, retain;           // file or dataset folder (io::load_split)
   std::string mia_dir;                  // optional: member.jsonl + nonmember.jsonl
   std::string mmlu_dir;                 // optional: dev/ + test/
+  std::string general;                  // optional: never-seen documents, metrics.json "general"
   std::string out_dir;
   std::string dtype = "bf16";           // compute dtype: bf16 | fp32 | fp16 | auto (file's)
   std::string device = "cpu";
@@ -56,6 +58,7 @@ struct EvalRunResult {
   SemevalResult score;
   std::optional<MiaRun> mia;
   std::optional<MmluResult> mmlu;
+  std::optional<GeneralNll> general;
   nlohmann::json metrics;  // what metrics.json holds
   nlohmann::json attacks;  // attacks.json when attacks ran, else null
 };

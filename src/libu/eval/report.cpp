@@ -116,6 +116,7 @@ json eval_summary(const json& m, const std::string& source) {
             {"mia_auc", float_at(m, "mia_loss_acc")},
             {"mia_score", float_at(m, "mia_final_score")},
             {"mmlu", float_at(m, "mmlu_average")},
+            {"general_nll", field(m, "general") ? float_at(*field(m, "general"), "nll") : json(nullptr)},
             {"final_score", float_at(m, "aggregate-score")}};
   json tasks = json::object();
   for (const char* sp : {"forget", "retain"})
@@ -240,8 +241,11 @@ json read_calibration(const json& run) {
               {"phase1_gap_closed", p1 ? float_at(*p1, "gap_closed") : json(nullptr)}};
   const json* so = field(run, "stopped_by_overshoot");
   const json* sb = field(run, "stopped_by_budget");
-  out["stop"] = so && so->is_boolean() && so->get<bool>() ? "overshoot"
-                : sb && sb->is_boolean() && sb->get<bool>() ? "time budget" : "end of plan";
+  const json* su = field(run, "stopped_by_utility");
+  auto yes = [](const json* f) { return f && f->is_boolean() && f->get<bool>(); };
+  out["stop"] = yes(so) ? "overshoot" : yes(su) ? "utility guard" : yes(sb) ? "time budget" : "end of plan";
+  const json* w = c ? field(*c, "warnings") : nullptr;
+  out["warnings"] = w && w->is_array() ? *w : json::array();
   return out;
 }
 
@@ -580,7 +584,7 @@ const json& eval_num(const json& run_eval, const char* key) {
 std::string eval_cells(const json& e) {
   std::string s;
   for (const char* k : {"final_score", "task_aggregate", "mia_score", "mia_auc", "forget_regurgitation",
-                        "forget_knowledge", "retain_regurgitation", "retain_knowledge", "mmlu"})
+                        "forget_knowledge", "retain_regurgitation", "retain_knowledge", "mmlu", "general_nll"})
     s += td(eval_num(e, k));
   return s;
 }
@@ -602,6 +606,16 @@ std::string calibration_cells(const json& c) {
              td(c["best_auc"]), td_text(c["stop"].get<std::string>()));
 }
 
+// Calibration warnings of the runs (a holdout that cannot be aimed at), shown under the table.
+std::string warnings_note(const json& report) {
+  std::string s;
+  for (const json& r : report["runs"])
+    for (const json& w : r["calibration"].value("warnings", json::array()))
+      s += cat("<p class=\"note\">", html_escape(r["name"].get<std::string>()), ": calibration warning: ",
+               html_escape(w.get<std::string>()), "</p>\n");
+  return s;
+}
+
 std::string comparison_section(const json& report) {
   std::vector<std::string> rows;
   if (report["before"].is_object())
@@ -612,10 +626,12 @@ std::string comparison_section(const json& report) {
                        eval_cells(r["eval"]), steps_cell(r), td(r["wall_s"])));
   return "<section id=\"comparison\"><h2>Method comparison</h2>\n" +
          scroll(table({"run", "method", "final score", "task aggregate", "MIA score", "MIA AUC", "forget regurg.",
-                       "forget knowl.", "retain regurg.", "retain knowl.", "MMLU", "steps", "wall s"},
+                       "forget knowl.", "retain regurg.", "retain knowl.", "MMLU", "never-seen NLL", "steps", "wall s"},
                       rows, "cmp")) +
          "<p class=\"hint\">Forget columns are raw means (lower is better); the task aggregate inverts them. "
-         "MIA score = 1 \u2212 2\u00b7|AUC \u2212 0.5| (1 is best).</p></section>\n";
+         "MIA score = 1 \u2212 2\u00b7|AUC \u2212 0.5| (1 is best). Never-seen NLL: mean NLL of the "
+         "<code>eval run --general</code> documents; a rise over <i>before</i> means the model got worse at all "
+         "text, not only at the forget set.</p>" + warnings_note(report) + "</section>\n";
 }
 
 std::string training_section(const json& report) {

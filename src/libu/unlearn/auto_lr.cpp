@@ -82,7 +82,8 @@ TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& 
       t->rungs = rung + 1;
       t->done = !t->last.paused;
       if (!t->last.best.is_null())
-        t->key = selection_key(base.best_rule, t->last.best, base.base_retain_nll, base.retain_tolerance);
+        t->key = selection_key(base.best_rule, t->last.best, base.base_retain_nll, base.retain_tolerance,
+                              base.utility_tolerance);
       log_info("  lr ", t->lr, ": step ", t->steps, ", best ", t->last.best.dump());
     }
     if (base.time_budget_s > 0 && timer.seconds() >= base.time_budget_s) {

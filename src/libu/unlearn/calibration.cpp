@@ -147,6 +147,7 @@ nlohmann::json Calibration::to_json() const {
   auto num = [](double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); };
   return {{"val_forget_nll", num(forget_nll)}, {"holdout_nll", num(holdout_nll)}, {"val_retain_nll", num(retain_nll)},
           {"val_retain_exact", num(retain_exact)}, {"val_retain_token_acc", num(retain_token_acc)},
+          {"general_nll", num(general_nll)},
           {"auc", num(auc)}, {"mia_score", num(mia)}, {"auc_by_kind", kind_auc}};
 }
 
@@ -161,6 +162,7 @@ Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
     c.retain_exact = mean_of(r.exact);
     c.retain_token_acc = mean_of(r.token_acc);
   }
+  if (s.general && !s.general->empty()) c.general_nll = mean_of(row_nlls(m, *s.general, s.pad_id, s.batch));
   c.forget_nll = mean_of(f);
   c.holdout_nll = mean_of(h);
   c.holdout_rows = h;

@@ -68,6 +68,7 @@ struct Calibration {
   double retain_nll = NAN;   // mean per-row NLL of the validation retain rows
   double retain_exact = NAN; // share of validation retain rows reproduced exactly (teacher-forced argmax)
   double retain_token_acc = NAN;
+  double general_nll = NAN;  // mean per-document NLL of never-seen general text (the utility guard)
   double auc = NAN, mia = NAN;  // mean over kinds of the per-kind AUC, and of the per-kind MIA score
   std::map<std::string, double> kind_auc;
   std::vector<double> holdout_rows;  // per-row NLL of the holdout (for the per-kind levels τ)
@@ -78,6 +79,7 @@ struct CalibrationSets {
   const std::vector<data::Example>* forget = nullptr;   // validation forget rows (members)
   const std::vector<data::Example>* holdout = nullptr;  // never-seen rows (non-members), may be empty
   const std::vector<data::Example>* retain = nullptr;   // validation retain rows, may be empty
+  const std::vector<data::Example>* general = nullptr;  // never-seen general documents, may be empty
   int64_t pad_id = 0, batch = 4;
 };
 Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s);

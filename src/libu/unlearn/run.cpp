@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "libu/core/error.h"
@@ -64,14 +65,39 @@ std::vector<data::Example> first_rows(const std::vector<data::Example>& ex, size
   return {ex.begin(), ex.begin() + long(std::min(n, ex.size()))};
 }
 
-// --holdout: never-seen rows, always scored on every token (like the official MIA documents).
-std::vector<data::Example> holdout_examples(const std::string& path, const text::Tokenizer& tok,
-                                            data::ExampleOptions eo) {
-  auto recs = io::load_rows_or_documents(path, "holdout");
+// --holdout / --general: never-seen rows, always scored on every token (like the official MIA
+// documents).
+std::vector<data::Example> never_seen_examples(const std::string& path, const text::Tokenizer& tok,
+                                               data::ExampleOptions eo, const char* flag) {
+  auto recs = io::load_rows_or_documents(path, flag + 2);
   if (recs.empty())
-    fail(cat(path, ": the holdout has no rows"), "--holdout needs never-seen rows (or {\"document\": ...} lines) of the same kind as the forget set");
+    fail(cat(path, ": ", flag, " has no rows"),
+         cat(flag, " needs never-seen rows (or {\"document\": ...} lines)",
+             std::string(flag) == "--holdout" ? " of the same kind as the forget set" : ""));
   eo.loss_on = data::LossOn::Full;
-  return tokenize_rows(recs, tok, eo, "holdout", path);
+  return tokenize_rows(recs, tok, eo, flag + 2, path);
+}
+
+// The calibration target cannot aim when the holdout is not of the forget rows' kind (a
+// holdout of whole documents against QA rows) or does not look never-seen. Each problem is
+// logged and returned, for run.json and the report.
+json calibration_warnings(const UnlearnData& d, const std::vector<data::Example>& holdout, const Calibration& c0) {
+  json w = json::array();
+  std::set<std::string> fk, hk;
+  for (auto& e : d.forget) fk.insert(row_kind(e.id));
+  for (auto& e : holdout) hk.insert(row_kind(e.id));
+  std::string missing;
+  for (auto& k : fk)
+    if (!hk.count(k)) missing += cat(missing.empty() ? "" : ", ", k.empty() ? "other" : k);
+  if (!missing.empty())
+    w.push_back(cat("the holdout has no rows of the forget set's kind(s) ", missing,
+                    ": those forget rows are aimed at the holdout's overall NLL, which is another kind of text "
+                    "(give the holdout rows with the same sc/qa ids as the forget rows)"));
+  if (!(c0.holdout_nll > c0.forget_nll))
+    w.push_back(cat("the holdout NLL (", c0.holdout_nll, ") is not above the forget NLL (", c0.forget_nll,
+                    "): the holdout does not look never-seen to this model, so calibration has nothing to aim at"));
+  for (auto& x : w) log_warn("calibration: ", x.get<std::string>());
+  return w;
 }
 
 // Validation rows, the holdout and τ (BRIEF §3 MIA; docs/unlearning.md "Calibration").
@@ -95,11 +121,15 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
     t.val_retain = first_rows(retain_answers, 64);
   }
   if (t.val_forget.empty() && t.val_retain.empty()) return nullptr;
-  CalibrationSets cs{&t.val_forget, &t.holdout, &t.val_retain, d.pad_id, t.val_batch};
+  CalibrationSets cs{&t.val_forget, &t.holdout, &t.val_retain, &t.general, d.pad_id, t.val_batch};
   Calibration c0 = measure_calibration(m, cs);
   t.base_forget_nll = c0.forget_nll;
   t.base_retain_nll = c0.retain_nll;
+  t.base_utility_nll = c0.general_nll;
   json out = c0.to_json();
+  out["utility_guard"] = {{"general_rows", t.general.size()},
+                          {"base_nll", std::isnan(t.base_utility_nll) ? json(nullptr) : json(t.base_utility_nll)},
+                          {"tolerance", t.utility_tolerance}};
   if (t.holdout.empty()) return out;
   // Each forget row aims at the never-seen level of its own kind (sc / qa / other).
   HoldoutLevels lv = holdout_levels(t.holdout, c0.holdout_rows);  // no second pass over the holdout
@@ -122,9 +152,7 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   for (auto& [k, n] : kind_rows) out["forget_rows_by_kind"][k.empty() ? "other" : k] = n;
   log_info("calibration target: holdout NLL tau = ", tau_val, " on the validation forget rows (by kind: ",
            lv.to_json().dump(), "); validation forget NLL ", c0.forget_nll, ", AUC ", c0.auc, ", MIA score ", c0.mia);
-  if (!(c0.holdout_nll > c0.forget_nll))
-    log_warn("the holdout NLL (", c0.holdout_nll, ") is not above the forget NLL (", c0.forget_nll,
-             "): the holdout does not look never-seen to this model, so calibration has nothing to aim at");
+  out["warnings"] = calibration_warnings(d, t.holdout, c0);
   return out;
 }
 
@@ -178,7 +206,8 @@ json run_unlearn(UnlearnConfig c) {
   std::vector<data::Example> retain_answers;
   if (!c.holdout_path.empty() && c.val_retain_path.empty() && !c.retain_path.empty())
     retain_answers = examples(c.retain_path, "retain", tok, eo_answer, "retain (answers, for validation)");
-  if (!c.holdout_path.empty()) c.trainer.holdout = holdout_examples(c.holdout_path, tok, eo);
+  if (!c.holdout_path.empty()) c.trainer.holdout = never_seen_examples(c.holdout_path, tok, eo, "--holdout");
+  if (!c.general_path.empty()) c.trainer.general = never_seen_examples(c.general_path, tok, eo, "--general");
   if (c.objective.empty()) c.objective = objective_name(method->default_objective());
   c.trainer.objective = parse_objective(c.objective);
   c.trainer.out_dir = c.out_dir;
@@ -215,6 +244,7 @@ json run_unlearn(UnlearnConfig c) {
               {"options", c.resolved}, {"method", c.method}, {"objective", c.objective},
               {"phase1", phase1}, {"calibration", calibration}, {"auto", auto_trials},
               {"best_rule", best_rule_name(c.trainer.best_rule)}, {"stopped_by_overshoot", r.stopped_by_overshoot},
+              {"stopped_by_utility", r.stopped_by_utility},
               {"last_validation", r.last_validation}, {"steps_done", r.steps_done}, {"total_steps", r.total_steps},
               {"start_step", r.start_step}, {"stopped_by_budget", r.stopped_by_budget},
               {"nonfinite_skips", r.nonfinite_skips}, {"best", r.best}, {"train_wall_s", r.wall_s},

@@ -52,12 +52,14 @@ namespace {
 double num(const json& j, const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<double>() : NAN; }
 }  // namespace
 
-std::pair<double, double> selection_key(BestRule rule, const json& line, double base_retain, double retain_tolerance) {
+std::pair<double, double> selection_key(BestRule rule, const json& line, double base_retain, double retain_tolerance,
+                                        double utility_tolerance) {
   const double no = -std::numeric_limits<double>::infinity();
-  double f = num(line, "val_forget_nll"), r = num(line, "val_retain_nll");
+  double f = num(line, "val_forget_nll"), r = num(line, "val_retain_nll"), u = num(line, "utility_rise");
   if (std::isnan(f)) return {no, 0};
   if (rule == BestRule::LowestForget) return {-f, 0};
-  bool ok = std::isnan(r) || std::isnan(base_retain) || r - base_retain <= retain_tolerance;
+  bool ok = (std::isnan(r) || std::isnan(base_retain) || r - base_retain <= retain_tolerance) &&
+            (std::isnan(u) || u <= utility_tolerance);
   if (!ok) return {no, 0};
   if (rule == BestRule::Calibrated) {
     double mia = num(line, "mia_score");
@@ -121,6 +123,8 @@ struct Trainer::Impl {
   json best = nullptr;
   double base_f = NAN, base_r = NAN;  // validation NLLs before unlearning
   int overshoot = 0;                  // consecutive validations with AUC < 0.5 − margin
+  double base_u = NAN;                // guarded never-seen NLL (--general) before unlearning
+  int damaged = 0;                    // consecutive validations with utility_rise > tolerance
   json last_validation = nullptr;
   std::ofstream metrics;
 
@@ -181,6 +185,7 @@ struct Trainer::Impl {
                {"rank_states", ranks}, {"lr_scale", lr_scale},
                {"consecutive_bad", consecutive_bad}, {"best", best}, {"base_val_forget_nll", base_f},
                {"base_val_retain_nll", base_r}, {"overshoot", overshoot},
+               {"base_utility_nll", std::isnan(base_u) ? json(nullptr) : json(base_u)}, {"damaged", damaged},
                {"last_validation", last_validation}, {"optimizer", optimizer->state_json()}};
     write_file_atomic(tmp + "/state.json", st.dump(2));
     kill_point("checkpoint-rename");
@@ -234,6 +239,8 @@ struct Trainer::Impl {
     base_f = st["base_val_forget_nll"].is_null() ? NAN : st["base_val_forget_nll"].get<double>();
     base_r = st["base_val_retain_nll"].is_null() ? NAN : st["base_val_retain_nll"].get<double>();
     overshoot = st.value("overshoot", 0);
+    base_u = st.contains("base_utility_nll") && st["base_utility_nll"].is_number() ? st["base_utility_nll"].get<double>() : NAN;
+    damaged = st.value("damaged", 0);
     last_validation = st.value("last_validation", json(nullptr));
     log_info("resumed from ", dir);
     return st["step"].get<int64_t>();
@@ -244,33 +251,41 @@ struct Trainer::Impl {
   bool calibrating() const { return !opt.holdout.empty() && !opt.val_forget.empty(); }
 
   Calibration validate() {
-    CalibrationSets cs{&opt.val_forget, &opt.holdout, &opt.val_retain, data.pad_id, opt.val_batch};
+    CalibrationSets cs{&opt.val_forget, &opt.holdout, &opt.val_retain, &opt.general, data.pad_id, opt.val_batch};
     return measure_calibration(m, cs);
   }
 
+  // The never-seen NLL the utility guard watches (NaN without --general: no guard).
+  double utility_nll(const Calibration& c) const { return c.general_nll; }
+
   bool better(const json& line) const {
     if (opt.best_rule == BestRule::Final) return false;
-    auto k = selection_key(opt.best_rule, line, base_r, opt.retain_tolerance);
+    auto k = selection_key(opt.best_rule, line, base_r, opt.retain_tolerance, opt.utility_tolerance);
     if (std::isinf(k.first)) return false;
     if (best.is_null()) return true;
-    auto b = selection_key(opt.best_rule, best, base_r, opt.retain_tolerance);
+    auto b = selection_key(opt.best_rule, best, base_r, opt.retain_tolerance, opt.utility_tolerance);
     return k.first > b.first || (k.first == b.first && k.second > b.second);
   }
 
   // Validates the current state (step s), logs it, keeps it as best when it wins, and counts
-  // overshoot (AUC below 0.5 − margin). Returns true when training should stop early.
+  // overshoot (AUC below 0.5 − margin) and damage (utility_rise above the tolerance). Returns
+  // true when training should stop early (`stop_reason` says why).
   bool consider_best(int64_t step) {
     if (!validating()) return false;
     Calibration c = validate();
     json line = c.to_json();
     line["step"] = step;
+    const double u = utility_nll(c);
+    if (std::isnan(base_u) && step == 0) base_u = u;
+    if (!std::isnan(base_u) && !std::isnan(u)) line["utility_rise"] = u - base_u;
     if (!std::isnan(base_r) && !std::isnan(c.retain_nll)) line["retain_rise"] = c.retain_nll - base_r;
     if (!std::isnan(base_f) && !std::isnan(c.forget_nll)) line["forget_rise"] = c.forget_nll - base_f;
     if (dist::is_main()) metrics << json{{"validation", line}}.dump() << "\n" << std::flush;
     last_validation = line;
     if (!opt.quiet)
       log_info("validation at step ", step, ": forget NLL ", c.forget_nll, ", retain NLL ", c.retain_nll,
-               calibrating() ? cat(", holdout NLL ", c.holdout_nll, ", AUC ", c.auc, ", MIA score ", c.mia) : "");
+               calibrating() ? cat(", holdout NLL ", c.holdout_nll, ", AUC ", c.auc, ", MIA score ", c.mia) : "",
+               line.contains("utility_rise") ? cat(", never-seen NLL rise ", line["utility_rise"].get<double>()) : "");
     if (dist::broadcast_flag(better(line))) {  // rank 0 decides for every rank
       best = line;
       if (dist::is_main()) {
@@ -278,10 +293,19 @@ struct Trainer::Impl {
         save_trainable(m, opt.out_dir + "/best");
       }
     }
+    const bool hurt = line.contains("utility_rise") && line["utility_rise"].get<double>() > opt.utility_tolerance;
+    damaged = hurt ? damaged + 1 : 0;
+    if (dist::broadcast_flag(damaged >= 2)) {
+      stop_reason = "utility";
+      return true;
+    }
     if (!calibrating() || std::isnan(c.auc)) return false;
     overshoot = c.auc < 0.5 - opt.overshoot_margin ? overshoot + 1 : 0;
-    return dist::broadcast_flag(overshoot >= 2);
+    if (!dist::broadcast_flag(overshoot >= 2)) return false;
+    stop_reason = "overshoot";
+    return true;
   }
+  std::string stop_reason;
 
   // ---- one optimizer step ----
   // One reduction and one host sync over all tensors (not one per parameter).
@@ -471,6 +495,7 @@ struct Trainer::Impl {
   void validate_start() {
     base_f = opt.base_forget_nll;
     base_r = opt.base_retain_nll;
+    base_u = opt.base_utility_nll;
     if (std::isnan(base_f) || std::isnan(base_r)) {
       Calibration c = validate();
       if (std::isnan(base_f)) base_f = c.forget_nll;
@@ -530,6 +555,13 @@ struct Trainer::Impl {
       if (opt.halt_after > 0 && s + 1 == opt.halt_after) {
         res.steps_done = s + 1;
         return res;
+      }
+      if (stop && stop_reason == "utility") {
+        log_info("early stop after step ", s + 1, ": the never-seen NLL rose more than --utility-tolerance ",
+                 opt.utility_tolerance, " at 2 validations in a row (the model is getting worse at all text)");
+        res.stopped_by_utility = true;
+        ++s;
+        break;
       }
       if (stop) {
         log_info("early stop after step ", s + 1, ": the forget rows look less familiar than never-seen data (AUC < ",

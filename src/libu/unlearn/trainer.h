@@ -4,6 +4,7 @@
 // validation-based best checkpoint, atomic checkpoints + bit-exact --resume, and a time
 // budget. Metrics go to OUT/metrics.jsonl, one JSON line per step.
 #pragma once
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -41,9 +42,15 @@ struct TrainerOptions {
   double retain_tolerance = 0.25;  // nats, for RetainBounded
   std::vector<data::Example> val_forget, val_retain;
   std::vector<data::Example> holdout;   // never-seen rows: the calibration target (may be empty)
+  // The utility guard (docs/unlearning.md "Utility guard"): never-seen general documents whose
+  // mean NLL may rise at most `utility_tolerance` nats over the start; a state above it is not
+  // eligible, and 2 validations in a row above it stop the run. Empty: no guard.
+  std::vector<data::Example> general;
+  double utility_tolerance = 0.1;
   double overshoot_margin = 0.1;        // stop once AUC < 0.5 − margin at 2 evaluations in a row
   double base_retain_nll = NAN;         // retain NLL of the model before phase 1 (NaN: measure at start)
   double base_forget_nll = NAN;         // forget NLL before phase 1 (NaN: measure at start)
+  double base_utility_nll = NAN;        // general NLL before phase 1 (NaN: measure at start)
   int64_t val_batch = 4;
   std::string out_dir;             // metrics.jsonl, checkpoints/, best/
   bool resume = false;
@@ -57,6 +64,7 @@ struct TrainResult {
   int64_t steps_done = 0, total_steps = 0, start_step = 0;
   bool stopped_by_budget = false;
   bool stopped_by_overshoot = false;  // AUC fell below 0.5 − margin twice in a row
+  bool stopped_by_utility = false;    // the guarded never-seen NLL rose above the tolerance twice in a row
   bool paused = false;                // returned at pause_after (resume to continue)
   int64_t nonfinite_skips = 0;
   double wall_s = 0;
@@ -69,8 +77,11 @@ struct TrainResult {
 // the retain NLL before unlearning). Used by best-state selection and by --auto.
 //   calibrated: (MIA score, forget NLL); retain-bounded and final: (forget NLL, 0);
 //   lowest-forget: (−forget NLL, 0).
+// A line whose "utility_rise" (never-seen NLL rise, nats) exceeds `utility_tolerance` is not
+// eligible either (every rule but lowest-forget).
 std::pair<double, double> selection_key(BestRule rule, const nlohmann::json& line, double base_retain,
-                                        double retain_tolerance);
+                                        double retain_tolerance,
+                                        double utility_tolerance = std::numeric_limits<double>::infinity());
 
 // Saves / loads what the trainer updates: a PEFT adapter folder (LoRA) at dir/adapter, or
 // dir/weights.safetensors under full fine-tuning.
