@@ -13,6 +13,7 @@
 #include "libu/eval/auc.h"
 #include "libu/io/records.h"
 #include "libu/model/loss.h"
+#include "libu/model/lm_head.h"
 #include "libu/model/peft_io.h"
 #include "libu/unlearn/auto_lr.h"
 #include "libu/unlearn/calibration.h"
@@ -137,6 +138,95 @@ TEST(CalibratedObjective, ValueMatchesHandComputationAndPushIsBounded) {
   // Without τ: a clear error.
   ObjectiveParams none;
   EXPECT_THROW(objective_loss(Objective::Calibrated, *m, b, true, none), libu::Error);
+}
+
+// --calib-target tokens: each token is aimed at the holdout quantile of its rank in its row.
+TEST(CalibratedObjective, TokenTargetsFollowRanksAndQuantiles) {
+  // One row, token NLLs 1, 3, 2 (a padded fourth position), a table of Q = 3 quantiles.
+  auto logp = torch::tensor({{-1.0f, -3.0f, -2.0f, 0.0f}});
+  auto mask = torch::tensor({{1.0f, 1.0f, 1.0f, 0.0f}});
+  TensorBatch b;
+  b.target_kind = torch::tensor({int64_t(0)});
+  auto q = torch::tensor({0.5f, 1.0f, 4.0f, 9.0f, 9.0f, 9.0f}).view({2, 3});  // kind 0, then "all kinds"
+  auto t = token_targets(logp, mask, b, q);
+  // Ranks 0, 2, 1 -> quantile positions (r + 0.5)/3·3 − 0.5 = r: targets 0.5, 4.0, 1.0; padding 0.
+  EXPECT_TRUE(torch::allclose(t, torch::tensor({{0.5f, 4.0f, 1.0f, 0.0f}}))) << t;
+  b.target_kind = torch::tensor({int64_t(-1)});
+  EXPECT_TRUE(torch::allclose(token_targets(logp, mask, b, q), torch::tensor({{9.0f, 9.0f, 9.0f, 0.0f}})));
+  // Two tokens on a 4-quantile table interpolate: positions (r + 0.5)/2·4 − 0.5 = 0.5 and 2.5.
+  auto q4 = torch::tensor({0.0f, 1.0f, 2.0f, 3.0f}).view({1, 4});
+  b.target_kind = torch::tensor({int64_t(0)});
+  auto t2 = token_targets(torch::tensor({{-5.0f, -1.0f}}), torch::ones({1, 2}), b, q4);
+  EXPECT_TRUE(torch::allclose(t2, torch::tensor({{2.5f, 0.5f}}))) << t2;
+}
+
+// The token loss equals the hand computation (mean over tokens of softplus(k(t − nll))/k with
+// the targets of token_targets), its gradient matches finite differences (the targets are
+// constants of the step), and a row already above every target stops pulling.
+TEST(CalibratedObjective, TokenLossMatchesHandComputationAndFiniteDifferences) {
+  auto m = tiny();
+  auto ex = rows(3, 8, 5);
+  auto b = make_batch(ex, {0, 1, 2}, 1, m->device());
+  ObjectiveParams p;
+  p.calib_k = 4;
+  p.calib_tau = 5;
+  p.calib_quantiles = torch::linspace(2.0, 9.0, 16).view({1, 16});  // one table: every row aims at it
+  auto t = objective_loss(Objective::Calibrated, *m, b, true, p);
+  torch::Tensor logp, mask;
+  {
+    torch::NoGradGuard ng;
+    std::tie(logp, mask) = model::lean_token_logprobs(*m, b.input_ids, b.attention_mask, b.labels);
+  }
+  auto target = token_targets(logp, mask, b, p.calib_quantiles);
+  double want = 0;
+  for (int64_t r = 0; r < 3; ++r) {
+    double s = 0, n = 0;
+    for (int64_t i = 0; i < logp.size(1); ++i)
+      if (mask[r][i].item<float>() > 0) {
+        s += std::log1p(std::exp(4.0 * (target[r][i].item<double>() + logp[r][i].item<double>()))) / 4.0;
+        n += 1;
+      }
+    want += s / n;
+  }
+  EXPECT_NEAR(t.loss.item<double>(), want / 3, 1e-5);
+  auto params = m->lora()->parameters();
+  auto g = torch::autograd::grad({t.loss}, params);
+  torch::manual_seed(11);
+  std::vector<torch::Tensor> dir;
+  double analytic = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    dir.push_back(torch::randn_like(params[i]) * 1e-2);
+    analytic += (g[i] * dir[i]).sum().item<double>();
+  }
+  auto at = [&](double eps) {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i) params[i].add_(dir[i] * eps);
+    double v = objective_loss(Objective::Calibrated, *m, b, true, p).loss.item<double>();
+    for (size_t i = 0; i < params.size(); ++i) params[i].sub_(dir[i] * eps);
+    return v;
+  };
+  double eps = 1e-3, fd = (at(eps) - at(-eps)) / (2 * eps);
+  EXPECT_NEAR(fd, analytic, 2e-3 * std::max(1.0, std::fabs(analytic)));
+  p.calib_quantiles = torch::full({1, 16}, -20.0f);  // every token far above its target
+  double gn = 0;
+  for (auto& x : torch::autograd::grad({objective_loss(Objective::Calibrated, *m, b, true, p).loss}, params))
+    gn += x.pow(2).sum().item<double>();
+  EXPECT_LT(std::sqrt(gn), 1e-12);
+}
+
+// The holdout's token quantiles: sorted per kind, and their mean is the pooled mean token NLL.
+TEST(Calibration, HoldoutTokenQuantilesDescribeTheHoldout) {
+  auto m = tiny();
+  auto h = rows(6, 8, 7);
+  for (size_t i = 0; i < h.size(); ++i) h[i].id = i < 3 ? cat("d", i, "sc1") : cat("d", i, "qa0");
+  auto tq = holdout_token_quantiles(*m, h, 1, 4, 256);
+  ASSERT_EQ(tq.kinds, (std::vector<std::string>{"qa", "sc"}));
+  ASSERT_EQ(tq.table.sizes(), (std::vector<int64_t>{3, 256}));
+  for (int64_t k = 0; k < 3; ++k) EXPECT_TRUE(torch::equal(std::get<0>(tq.table[k].sort()), tq.table[k]));
+  EXPECT_EQ(tq.index_of("xsc1"), 1);
+  EXPECT_EQ(tq.index_of("plain"), -1);
+  // Equal-length rows: the pooled mean token NLL is the mean of the row means.
+  EXPECT_NEAR(tq.table[2].mean().item<double>(), mean_of(row_nlls(*m, h, 1, 4)), 0.05);
 }
 
 TEST(Selection, CalibratedKeyPrefersMiaThenForgetRiseAndBoundsRetain) {

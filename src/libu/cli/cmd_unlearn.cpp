@@ -120,6 +120,9 @@ std::vector<OptionSpec> training_options(bool unlearn) {
        "stop the run"},
       {"overshoot-margin", OptType::Float, "0.1", "stop once the forget-vs-holdout AUC < 0.5 - margin at 2 validations in a row"},
       {"calib-k", OptType::Float, "4", "calibrated objective: sharpness k of softplus(k(tau - nll))/k"},
+      {"calib-target", OptType::String, "mean",
+       "calibrated objective: push each forget row's mean NLL to the holdout level (mean), or each of its tokens to "
+       "the holdout's token-NLL quantile of the same rank (tokens)", false, {"mean", "tokens"}},
       {"auto", OptType::Bool, "false", "search the learning rate (successive halving on the validation rule)"},
       {"auto-trials", OptType::Int, "4", "--auto: learning rates tried, lr x 3^(j - n/2)"},
       {"objective", OptType::String, "", "override the method's objective", false,
@@ -216,6 +219,7 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   c.auto_trials = o.i64("auto-trials");
   t.overshoot_margin = o.f64("overshoot-margin");
   t.objective_params.calib_k = o.f64("calib-k");
+  c.calib_target = o.str("calib-target");
   c.damping_auto = o.str("damping") == "auto";
   c.damping = c.damping_auto ? 0.0 : parse_number(o.str("damping"), "--damping", "a number or auto");
   c.damping_ratio = o.f64("damping-ratio");

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "libu/core/error.h"
 #include "libu/dist/dist.h"
 #include "libu/model/loss.h"
 #include "libu/model/packing.h"
@@ -142,6 +143,87 @@ nlohmann::json HoldoutLevels::to_json() const {
 }
 
 double mia_score(double auc) { return 1.0 - 2.0 * std::fabs(auc - 0.5); }
+
+namespace {
+// Per-row token NLLs at the loss positions (eval mode, no gradients), in row order.
+std::vector<std::vector<float>> token_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id,
+                                           int64_t batch) {
+  torch::NoGradGuard ng;
+  bool was = m.training();
+  m.set_training(false);
+  std::vector<std::vector<float>> out;
+  for (size_t i = 0; i < ex.size(); i += size_t(batch)) {
+    std::vector<size_t> rows;
+    for (size_t j = i; j < std::min(ex.size(), i + size_t(batch)); ++j) rows.push_back(j);
+    auto b = make_batch(ex, rows, pad_id, m.device());
+    auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V]
+    auto [logp, mask] = model::token_logprobs(logits, b.labels);          // [B, T-1]
+    auto nll = (-logp).to(torch::kFloat).cpu(), mk = mask.cpu();
+    for (int64_t r = 0; r < nll.size(0); ++r) {
+      std::vector<float> v;
+      for (int64_t t = 0; t < nll.size(1); ++t)
+        if (mk[r][t].item<float>() > 0) v.push_back(nll[r][t].item<float>());
+      out.push_back(std::move(v));
+    }
+  }
+  m.set_training(was);
+  return out;
+}
+
+std::vector<float> quantiles_of(std::vector<float> v, int64_t q) {
+  std::sort(v.begin(), v.end());
+  std::vector<float> out;
+  for (int64_t i = 0; i < q; ++i) {
+    double pos = (double(i) + 0.5) / double(q) * double(v.size()) - 0.5;
+    pos = std::clamp(pos, 0.0, double(v.size() - 1));
+    size_t lo = size_t(std::floor(pos)), hi = size_t(std::ceil(pos));
+    out.push_back(float(v[lo] + (v[hi] - v[lo]) * (pos - double(lo))));
+  }
+  return out;
+}
+}  // namespace
+
+TokenQuantiles holdout_token_quantiles(model::CausalLM& m, const std::vector<data::Example>& holdout, int64_t pad_id,
+                                       int64_t batch, int64_t q, size_t min_rows) {
+  auto nll = token_nlls(m, holdout, pad_id, std::max<int64_t>(1, batch));
+  std::map<std::string, std::vector<float>> pooled;
+  std::map<std::string, size_t> rows;
+  std::vector<float> all;
+  for (size_t i = 0; i < holdout.size(); ++i) {
+    std::string k = row_kind(holdout[i].id);
+    pooled[k].insert(pooled[k].end(), nll[i].begin(), nll[i].end());
+    all.insert(all.end(), nll[i].begin(), nll[i].end());
+    ++rows[k];
+  }
+  if (all.empty()) fail("--calib-target tokens: the holdout has no scored tokens", "give a holdout with text");
+  TokenQuantiles tq;
+  std::vector<float> flat;
+  for (auto& [k, v] : pooled)
+    if (!k.empty() && rows[k] >= min_rows && !v.empty()) {
+      tq.kinds.push_back(k);
+      auto qs = quantiles_of(v, q);
+      flat.insert(flat.end(), qs.begin(), qs.end());
+    }
+  auto qs = quantiles_of(all, q);
+  flat.insert(flat.end(), qs.begin(), qs.end());
+  tq.table = torch::tensor(flat, torch::kFloat).view({int64_t(tq.kinds.size()) + 1, q});
+  return tq;
+}
+
+int64_t TokenQuantiles::index_of(const std::string& id) const {
+  auto it = std::find(kinds.begin(), kinds.end(), row_kind(id));
+  return it == kinds.end() ? -1 : int64_t(it - kinds.begin());
+}
+
+nlohmann::json TokenQuantiles::to_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  const int64_t Q = table.size(1);
+  for (int64_t k = 0; k < table.size(0); ++k) {
+    auto at = [&](double p) { return double(table[k][std::min(Q - 1, int64_t(p * double(Q)))].item<float>()); };
+    j[k < int64_t(kinds.size()) ? kinds[size_t(k)] : std::string("overall")] = {{"p10", at(0.1)}, {"p50", at(0.5)}, {"p90", at(0.9)}};
+  }
+  return j;
+}
 
 nlohmann::json Calibration::to_json() const {
   auto num = [](double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); };

@@ -61,6 +61,19 @@ struct HoldoutLevels {
 HoldoutLevels holdout_levels(const std::vector<data::Example>& holdout, const std::vector<double>& nll,
                              size_t min_rows = 3);
 
+// The holdout's token-NLL distribution per row kind, for --calib-target tokens: `table` is
+// [K + 1, Q] fp32, row k the Q quantiles (at (i + 0.5)/Q) of the pooled token NLLs of the
+// holdout rows of kinds[k] (kinds with at least `min_rows` rows), the last row those of every
+// holdout row. index_of(id) is the row a forget row of that id aims at (-1: the last).
+struct TokenQuantiles {
+  std::vector<std::string> kinds;
+  torch::Tensor table;
+  int64_t index_of(const std::string& id) const;
+  nlohmann::json to_json() const;  // {kind: {p10, p50, p90}} for run.json
+};
+TokenQuantiles holdout_token_quantiles(model::CausalLM& m, const std::vector<data::Example>& holdout, int64_t pad_id,
+                                       int64_t batch, int64_t q = 64, size_t min_rows = 3);
+
 // One calibration measurement of the current model.
 struct Calibration {
   double forget_nll = NAN;   // mean per-row NLL of the validation forget rows

@@ -1,5 +1,7 @@
 #include "libu/unlearn/objectives.h"
 
+#include <limits>
+
 #include "libu/core/error.h"
 #include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
@@ -69,8 +71,35 @@ torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref
 
 }  // namespace
 
+// Per-token targets (--calib-target tokens): each forget row's loss tokens, ranked by their own
+// NLL, are aimed at the holdout's token-NLL quantile of the same rank, so the row's NLL
+// distribution (not only its mean) becomes that of never-seen text of its kind. The tokens a
+// never-seen model also finds easy (function words, the continuation of a common phrase) are
+// matched with easy holdout tokens and stay low, which is what keeps general text intact;
+// tokens already above their target get no push (no unbounded ascent on a few rare tokens).
+// logp, mask: [B, T-1]. Returns the [B, T-1] target NLL (detached; 0 where mask is 0).
+torch::Tensor token_targets(const torch::Tensor& logp, const torch::Tensor& mask, const TensorBatch& b,
+                            const torch::Tensor& quantiles) {
+  torch::NoGradGuard ng;
+  auto nll = (-logp).masked_fill(mask.eq(0), std::numeric_limits<float>::infinity());  // [B, T-1]
+  auto order = std::get<1>(nll.sort(1));                                             // [B, T-1]
+  auto rank = torch::empty_like(order).scatter_(1, order, torch::arange(nll.size(1), order.options()).expand_as(order));
+  auto n = mask.sum(1, true).clamp_min(1.0);                                           // [B, 1]
+  const int64_t Q = quantiles.size(1), K = quantiles.size(0);
+  auto pos = ((rank.to(mask.dtype()) + 0.5) / n * double(Q) - 0.5).clamp(0, double(Q - 1));  // [B, T-1]
+  auto lo = pos.floor().to(torch::kLong);
+  auto hi = pos.ceil().to(torch::kLong);
+  auto frac = pos - lo.to(pos.dtype());
+  auto kind = b.target_kind.defined() ? b.target_kind : torch::full({logp.size(0)}, -1, order.options());
+  kind = torch::where(kind.lt(0), torch::full_like(kind, K - 1), kind).clamp_max(K - 1);  // [B]
+  auto table = quantiles.to(logp.device()).index_select(0, kind);                         // [B, Q]
+  auto t = table.gather(1, lo) * (1 - frac) + table.gather(1, hi) * frac;                  // [B, T-1]
+  return (t * mask).to(logp.dtype());
+}
+
 torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
-                                     const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs) {
+                                     const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs,
+                                     const torch::Tensor& logp, const torch::Tensor& mask) {
   if (std::isnan(p.calib_tau))
     fail("the calibrated objective needs the holdout level tau", "pass --holdout (never-seen rows of the same kind)");
   auto has = n.gt(0).to(lp.dtype());                       // rows without loss tokens do not count
@@ -81,6 +110,12 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
     tau = torch::where(torch::isnan(t), tau, t);
   }
   auto hinge = torch::softplus(p.calib_k * (tau - nll_row)) / p.calib_k;  // [B]
+  if (p.calib_quantiles.defined() && logp.defined()) {
+    // Mean over the row's tokens of softplus(k(t_i − nll_i))/k: the same hinge per token.
+    auto target = token_targets(logp, mask, b, p.calib_quantiles);                  // [B, T-1]
+    auto h = torch::softplus(p.calib_k * (target + logp)) / p.calib_k * mask;       // [B, T-1]
+    hinge = h.sum(1) / n.clamp_min(1.0);                                            // [B]
+  }
   auto w = b.weight.defined() ? b.weight.to(lp.dtype()) * has : has;  // [B]
   auto l = (hinge * w).sum() / w.sum().clamp_min(1e-12);
   logs["calib_f"] = l.detach();
@@ -127,7 +162,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
     t.logs["simnpo_f"] = l.detach();
     t.loss = l;
   } else if (o == Objective::Calibrated) {
-    t.loss = calibrated_forget_loss(lp, n, b, p, t.logs);
+    t.loss = calibrated_forget_loss(lp, n, b, p, t.logs, logp, mask);
   }
   return t;
 }

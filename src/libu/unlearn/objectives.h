@@ -22,6 +22,10 @@ struct ObjectiveParams {
   double simnpo_delta = 0.0;
   double calib_tau = NAN;  // τ: the holdout's mean per-token NLL at the start (calibrated)
   double calib_k = 4.0;    // k: sharpness of the calibrated hinge
+  // --calib-target tokens: [K + 1, Q] fp32, row k = the sorted token-NLL quantiles of the
+  // holdout rows of kind k (last row: all kinds), at probabilities (i + 0.5)/Q. Undefined: the
+  // row-mean target τ (--calib-target mean).
+  torch::Tensor calib_quantiles;
 };
 
 // A micro-batch on the model's device. input_ids/attention_mask/labels: [B, T].
@@ -30,6 +34,7 @@ struct TensorBatch {
   int64_t loss_tokens = 0;
   torch::Tensor target_nll;  // [B] fp32, per-row τ of the calibrated objective (NaN: use the global τ)
   torch::Tensor weight;      // [B] fp32, per-row weight of the calibrated forget mean
+  torch::Tensor target_kind; // [B] int64, row of ObjectiveParams::calib_quantiles (-1: the last, all kinds)
 };
 
 struct Terms {
@@ -57,9 +62,17 @@ bool uses_retain(Objective o);
 // The calibrated forget term on one micro-batch (see above); logs calib_f and the share of
 // rows still below τ. lp [B]: each row's summed label log-prob, n [B]: its loss tokens. τ per row is b.target_nll where set (the holdout
 // level of the row's kind), else p.calib_tau; the mean over rows is weighted by b.weight
-// (kind-balanced, see run.cpp). Raises when τ is unknown.
+// (kind-balanced, see run.cpp). Raises when τ is unknown. With p.calib_quantiles (--calib-target
+// tokens) and the token log-probs logp / mask [B, T-1], the row's hinge is instead the mean over
+// its tokens of softplus(k·(t_i − nll_i))/k, t_i the holdout quantile of the token's rank
+// within its row (token_targets in objectives.cpp).
 torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
-                                     const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs);
+                                     const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs,
+                                     const torch::Tensor& logp = {}, const torch::Tensor& mask = {});
+// The per-token targets of --calib-target tokens: [B, T-1] (0 where mask is 0), from the
+// quantile table [K + 1, Q] and b.target_kind.
+torch::Tensor token_targets(const torch::Tensor& logp, const torch::Tensor& mask, const TensorBatch& b,
+                            const torch::Tensor& quantiles);
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,
                      const ObjectiveParams& p);
 // Every key objective_loss may put into Terms::logs, in a fixed order: the distributed

@@ -48,10 +48,13 @@ TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<s
   auto opts = torch::TensorOptions().dtype(torch::kLong);
   auto to = [&](const std::vector<int64_t>& v) { return torch::tensor(v, opts).view({b.B, b.T}).to(device); };
   std::vector<float> tau, w;
-  for (size_t r : rows) tau.push_back(float(ex[r].target_nll)), w.push_back(float(ex[r].weight));
+  std::vector<int64_t> kind;
+  for (size_t r : rows)
+    tau.push_back(float(ex[r].target_nll)), w.push_back(float(ex[r].weight)), kind.push_back(ex[r].target_kind);
   auto f32 = torch::TensorOptions().dtype(torch::kFloat);
   return {to(b.input_ids), to(b.attention_mask), to(b.labels), b.loss_tokens(),
-          torch::tensor(tau, f32).to(device), torch::tensor(w, f32).to(device)};  // [B], [B]
+          torch::tensor(tau, f32).to(device), torch::tensor(w, f32).to(device),
+          torch::tensor(kind, opts).to(device)};  // [B], [B], [B]
 }
 
 }  // namespace libu::unlearn

@@ -142,6 +142,13 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
     e.target_nll = lv.of(e.id);
     e.weight = double(d.forget.size()) / (double(kind_rows.size()) * double(kind_rows[row_kind(e.id)]));
   }
+  if (c.calib_target == "tokens") {  // per-token targets: the holdout's token-NLL quantiles per kind
+    TokenQuantiles tq = holdout_token_quantiles(m, t.holdout, d.pad_id, t.val_batch);
+    for (auto& e : d.forget) e.target_kind = tq.index_of(e.id);
+    t.objective_params.calib_quantiles = tq.table.to(m.device());
+    out["token_quantiles"] = tq.to_json();
+  }
+  out["calib_target"] = c.calib_target;
   double tau_val = 0;
   for (auto& e : t.val_forget) tau_val += (e.target_nll = lv.of(e.id));
   tau_val /= double(t.val_forget.size());
