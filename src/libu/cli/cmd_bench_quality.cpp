@@ -392,7 +392,7 @@ void apply_size(Options& o) {
   if (o.str("size") != "small") return;
   for (auto& [k, v] : std::map<std::string, std::string>{
            {"forget-docs", "4"}, {"retain-docs", "4"}, {"val-docs", "2"}, {"holdout-docs", "3"},
-           {"nonmember-docs", "4"}, {"general-docs", "4"}, {"general-val-docs", "2"}, {"time-budget", "25"}})
+           {"nonmember-docs", "4"}, {"general-docs", "4"}, {"general-val-docs", "2"}, {"time-budget", "60"}})
     o.set_default(k, v);
 }
 
@@ -447,13 +447,13 @@ std::vector<OptionSpec> bench_quality_options() {
           {"memorise-lr", OptType::Float, "3e-3", "memorisation learning rate (also the relearning attack's)"},
           {"lora-r", OptType::Int, "16", "LoRA rank of every method"},
           {"lora-alpha", OptType::Float, "32", "LoRA alpha of every method"},
-          {"unlearn-epochs", OptType::Int, "8", "unlearning epochs (the time budget usually ends first)"},
+          {"unlearn-epochs", OptType::Int, "20", "unlearning epochs (the time budget usually ends first)"},
           {"unlearn-lr", OptType::Float, "1e-3", "base learning rate of the AdamW methods (--auto searches around it)"},
-          {"libu-lr", OptType::Float, "5e-4", "base phase-2 learning rate of libu (--auto searches around it)"},
+          {"libu-lr", OptType::Float, "1e-3", "base phase-2 learning rate of libu (--auto searches around it)"},
           {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch (gd, npo, simnpo)"},
           {"libu-retain-ratio", OptType::Float, "4", "retain micro-batches per forget micro-batch (libu)"},
-          {"auto-trials", OptType::Int, "3", "learning rates tried by --auto (1 = no search)"},
-          {"time-budget", OptType::Float, "25", "seconds per method (the search included)"},
+          {"auto-trials", OptType::Int, "2", "learning rates tried by --auto (1 = no search)"},
+          {"time-budget", OptType::Float, "60", "seconds per method (the search included)"},
           {"eval-every", OptType::Int, "5", "validation interval (steps)"},
           {"utility-tolerance", OptType::Float, "0.1", "never-seen NLL rise allowed by selection (--general)"},
           {"goal-general-rise", OptType::Float, "0.25", "the reported never-seen NLL rise a method may have"},

@@ -129,6 +129,11 @@ std::vector<OptionSpec> training_options(bool unlearn) {
        {"gd", "ga", "kl", "npo", "simnpo", "seed", "calibrated"}},
       {"retain-ratio", OptType::Float, "1", "retain micro-batches per forget micro-batch"},
       {"retain-weight", OptType::Float, "1", "w_r, the weight of the retain term"},
+      {"retain-loss", OptType::String, "nll", "retain term: NLL of the retain rows, or KL to the adapter-off model",
+       false, {"nll", "kl"}},
+      {"anchor", OptType::Path, "",
+       "never-seen documents held to the frozen model by KL(ref || model) in the retain batches (never trained "
+       "on), e.g. the holdout"},
       {"npo-beta", OptType::Float, "0.1", "NPO beta"},
       {"simnpo-beta", OptType::Float, "4.5", "SimNPO beta"},
       {"simnpo-delta", OptType::Float, "0", "SimNPO delta"},
@@ -201,6 +206,8 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   c.objective = o.has("objective") ? o.str("objective") : "";
   c.plan.retain_ratio = o.f64("retain-ratio");
   t.objective_params.retain_weight = o.f64("retain-weight");
+  t.objective_params.retain_kl = o.str("retain-loss") == "kl";
+  c.anchor_path = o.has("anchor") ? o.str("anchor") : "";
   t.objective_params.npo_beta = o.f64("npo-beta");
   t.objective_params.simnpo_beta = o.f64("simnpo-beta");
   t.objective_params.simnpo_delta = o.f64("simnpo-delta");
@@ -253,6 +260,14 @@ int run_cmd(const Options& given, bool unlearn) {
     if (preset == "libu" && o.has("holdout")) {
       o.set_default("objective", "calibrated");
       o.set_default("best", "calibrated");
+      // docs/benchmark.md "What makes libu hold general text": with a utility guard, the retain
+      // rows are held by KL (weight 3) and the holdout is anchored by KL, so that pushing the
+      // forget rows up does not make every never-seen document worse.
+      if (o.has("general")) {
+        o.set_default("retain-loss", "kl");
+        o.set_default("retain-weight", "3");
+        o.set_default("anchor", o.str("holdout"));
+      }
     } else if (preset == "libu" && !o.given("objective")) {
       log_warn("--preset libu without --holdout: phase 2 runs the unbounded gd objective and the result cannot be "
                "calibrated against never-seen data; pass --holdout (e.g. mia/nonmember.jsonl)");

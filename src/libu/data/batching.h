@@ -27,6 +27,7 @@ struct Example {
   bool truncated = false;
   double target_nll = std::nan("");  // calibrated objective: this row's never-seen NLL level τ
   double weight = 1.0;               // calibrated objective: the row's weight in the forget mean
+  bool anchor = false;               // --anchor row: held to the frozen model by KL, never trained on
   int64_t target_kind = -1;          // calibrated, --calib-target tokens: row of the quantile table (-1: overall)
 };
 

@@ -59,14 +59,29 @@ torch::Tensor reference_seq_logprob(model::CausalLM& m, const TensorBatch& b) {
   return lp;
 }
 
-// KL(π_ref ‖ π_θ) per loss position, averaged over loss positions (shifted like the CE).
-torch::Tensor kl_ref_theta(const torch::Tensor& logits, const torch::Tensor& ref_logits, const torch::Tensor& labels) {
+// KL(π_ref ‖ π_θ) at each loss position [B, T-1] (shifted like the CE; 0 off the loss positions).
+torch::Tensor kl_positions(const torch::Tensor& logits, const torch::Tensor& ref_logits, const torch::Tensor& labels) {
   int64_t T = logits.size(1);
   auto lp = torch::log_softmax(logits.narrow(1, 0, T - 1), -1);      // [B, T-1, V]
   auto lq = torch::log_softmax(ref_logits.narrow(1, 0, T - 1), -1);  // [B, T-1, V]
   auto kl = (lq.exp() * (lq - lp)).sum(-1);                           // [B, T-1]
-  auto mask = labels.narrow(1, 1, T - 1).ne(model::kIgnoreIndex).to(torch::kFloat);
-  return (kl * mask).sum() / mask.sum().clamp_min(1.0);
+  return kl * labels.narrow(1, 1, T - 1).ne(model::kIgnoreIndex).to(kl.dtype());
+}
+
+// The retain term: w_r × the mean over loss positions of NLL (retain rows) or KL(π_ref ‖ π_θ)
+// (--retain-loss kl, and --anchor rows always). logp, mask: [B, T-1].
+torch::Tensor retain_term(model::CausalLM& m, const TensorBatch& b, const ObjectiveParams& p, bool all_kl,
+                          const torch::Tensor& logits, const torch::Tensor& logp, const torch::Tensor& mask,
+                          std::map<std::string, torch::Tensor>& logs) {
+  auto per = -logp * mask;                                                     // [B, T-1] NLL
+  if (logits.defined()) {
+    auto kl = kl_positions(logits, reference_logits(m, b), b.labels);          // [B, T-1]
+    auto use_kl = all_kl ? torch::ones({kl.size(0), 1}, kl.options())
+                         : b.anchor.to(kl.dtype()).unsqueeze(1);               // [B, 1]
+    per = kl * use_kl + per * (1 - use_kl);
+    logs["kl_r"] = ((kl * use_kl).sum() / (mask * use_kl).sum().clamp_min(1.0)).detach();
+  }
+  return p.retain_weight * per.sum() / mask.sum().clamp_min(1.0);
 }
 
 }  // namespace
@@ -128,7 +143,8 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   if (!is_forget && !uses_retain(o)) return t;
   // Token log-probs at the loss positions through the lean LM head (no [B, T, V] logits);
   // only KL's retain term needs the full distribution, so it runs one full forward instead.
-  const bool kl_retain = o == Objective::KL && !is_forget;
+  const bool all_kl = (o == Objective::KL || p.retain_kl) && !is_forget && o != Objective::SFT;
+  const bool kl_retain = all_kl || (!is_forget && o != Objective::SFT && b.anchor.defined());
   torch::Tensor logits = kl_retain ? model::batch_logits(m, b.input_ids, b.attention_mask) : torch::Tensor();  // [B, T, V]
   auto [logp, mask] = kl_retain ? model::token_logprobs(logits, b.labels)
                                 : model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1]
@@ -139,13 +155,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   if (o == Objective::SFT) {
     t.loss = nll;
   } else if (!is_forget) {
-    if (o == Objective::KL) {
-      auto kl = kl_ref_theta(logits, reference_logits(m, b), b.labels);
-      t.logs["kl_r"] = kl.detach();
-      t.loss = p.retain_weight * kl;
-    } else {
-      t.loss = p.retain_weight * nll;
-    }
+    t.loss = retain_term(m, b, p, all_kl, logits, logp, mask, t.logs);
   } else if (o == Objective::GD || o == Objective::GA || o == Objective::KL) {
     t.loss = -nll;
   } else if (o == Objective::Seed) {

@@ -17,6 +17,11 @@ const char* objective_name(Objective o);
 
 struct ObjectiveParams {
   double retain_weight = 1.0;  // w_r
+  // --retain-loss kl: every objective's retain term is w_r·KL(π_ref ‖ π_θ) over the retain
+  // tokens (the kl objective's term) instead of w_r·NLL_r. On memorised retain rows NLL_r has
+  // almost no gradient (p ≈ 1), so it holds nothing; the KL holds the whole next-token
+  // distribution, and on --anchor rows (never-seen text) it holds the model's general ability.
+  bool retain_kl = false;
   double npo_beta = 0.1;
   double simnpo_beta = 4.5;
   double simnpo_delta = 0.0;
@@ -35,6 +40,7 @@ struct TensorBatch {
   torch::Tensor target_nll;  // [B] fp32, per-row τ of the calibrated objective (NaN: use the global τ)
   torch::Tensor weight;      // [B] fp32, per-row weight of the calibrated forget mean
   torch::Tensor target_kind; // [B] int64, row of ObjectiveParams::calib_quantiles (-1: the last, all kinds)
+  torch::Tensor anchor;      // [B] fp32, 1 for --anchor rows (KL to the frozen model); undefined: none
 };
 
 struct Terms {

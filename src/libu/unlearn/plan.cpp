@@ -49,12 +49,17 @@ TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<s
   auto to = [&](const std::vector<int64_t>& v) { return torch::tensor(v, opts).view({b.B, b.T}).to(device); };
   std::vector<float> tau, w;
   std::vector<int64_t> kind;
-  for (size_t r : rows)
+  std::vector<float> anchor;
+  bool any_anchor = false;
+  for (size_t r : rows) {
     tau.push_back(float(ex[r].target_nll)), w.push_back(float(ex[r].weight)), kind.push_back(ex[r].target_kind);
+    anchor.push_back(ex[r].anchor ? 1.0f : 0.0f), any_anchor |= ex[r].anchor;
+  }
   auto f32 = torch::TensorOptions().dtype(torch::kFloat);
   return {to(b.input_ids), to(b.attention_mask), to(b.labels), b.loss_tokens(),
           torch::tensor(tau, f32).to(device), torch::tensor(w, f32).to(device),
-          torch::tensor(kind, opts).to(device)};  // [B], [B], [B]
+          torch::tensor(kind, opts).to(device),
+          any_anchor ? torch::tensor(anchor, f32).to(device) : torch::Tensor()};  // [B] each
 }
 
 }  // namespace libu::unlearn

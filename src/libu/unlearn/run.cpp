@@ -200,6 +200,13 @@ json run_unlearn(UnlearnConfig c) {
   auto method = make_method(c.method);
   d.forget = examples(c.forget_path, "forget", tok, eo, c.method == "sft" ? "train" : "forget");
   d.retain = examples(c.retain_path, "retain", tok, eo, "retain");
+  if (!c.anchor_path.empty()) {
+    // --anchor: never-seen text kept where the model had it (KL to the adapter-off model), never
+    // trained towards its labels; it joins the retain micro-batches.
+    auto anchor = never_seen_examples(c.anchor_path, tok, eo, "--anchor");
+    for (auto& e : anchor) e.anchor = true;
+    d.retain.insert(d.retain.end(), anchor.begin(), anchor.end());
+  }
   if (c.method == "sft") {  // train on everything given
     d.forget.insert(d.forget.end(), d.retain.begin(), d.retain.end());
     d.retain.clear();

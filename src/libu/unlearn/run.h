@@ -17,7 +17,8 @@ struct UnlearnConfig {
   std::string val_forget_path, val_retain_path;
   std::string holdout_path;         // never-seen rows of the same kind (calibration target)
   std::string calib_target = "mean";  // calibrated objective: aim each row's mean (mean) or its token distribution (tokens)
-  std::string general_path;         // never-seen general documents for the utility guard ("" = guard the holdout)
+  std::string general_path;
+  std::string anchor_path;          // never-seen documents held to the frozen model by KL (added to the retain batches)         // never-seen general documents for the utility guard ("" = guard the holdout)
   std::string objective;            // override of the method's objective ("" = method default)
   std::string loss_on = "full";     // full | answer
   int64_t max_length = 1024;
