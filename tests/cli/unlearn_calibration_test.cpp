@@ -14,6 +14,8 @@
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
 #include "libu/data/synth.h"
+#include "libu/io/jsonl.h"
+#include "libu/io/records.h"
 
 using namespace libu;
 using nlohmann::json;
@@ -112,4 +114,35 @@ TEST(CliUnlearnCalibration, BadHoldoutAndMissingFlagGiveClearErrors) {
   e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("--phase1-lr"), std::string::npos) << e;
   (void)w;
+}
+
+// With --general the libu preset holds retain rows and the holdout by KL, every validation
+// logs the never-seen NLL and its rise, and run.json records the guard. A holdout of whole
+// documents against sc/qa forget rows is a calibration warning in run.json (issue #22).
+TEST(CliUnlearnCalibration, GeneralGuardAndDocumentHoldoutWarning) {
+  const CalibWorld& w = calib_world();
+  std::string dir = test::temp_dir("calib-general");
+  std::vector<json> docs;
+  for (auto& r : io::load_records(w.data + "/holdout.jsonl")) docs.push_back({{"document", r.input + r.output}});
+  io::write_jsonl(dir + "/holdout_docs.jsonl", docs);
+  std::string out = dir + "/run";
+  auto a = base_args(out);
+  a.insert(a.end(), {"--holdout", dir + "/holdout_docs.jsonl", "--general", w.data + "/holdout.jsonl",
+                     "--val-forget", w.data + "/val_forget.jsonl", "--val-retain", w.data + "/val_retain.jsonl",
+                     "--eval-every", "1"});
+  ASSERT_EQ(run("unlearn", a), 0);
+  json r = json::parse(read_file(out + "/run.json"));
+  EXPECT_EQ(r["options"]["retain-loss"], "kl");
+  EXPECT_EQ(r["options"]["anchor"], dir + "/holdout_docs.jsonl");
+  EXPECT_DOUBLE_EQ(r["options"]["retain-weight"].get<double>(), 3.0);
+  ASSERT_TRUE(r["calibration"]["utility_guard"]["base_nll"].is_number());
+  EXPECT_GT(r["calibration"]["utility_guard"]["general_rows"].get<int64_t>(), 0);
+  bool kind_warning = false;
+  for (auto& x : r["calibration"]["warnings"]) kind_warning |= x.get<std::string>().find("no rows of the forget set's kind") != std::string::npos;
+  EXPECT_TRUE(kind_warning) << r["calibration"].dump();
+  auto vals = validation_lines(out + "/metrics.jsonl");
+  ASSERT_GE(vals.size(), 2u);
+  EXPECT_DOUBLE_EQ(vals[0]["utility_rise"].get<double>(), 0.0);
+  for (auto& v : vals) EXPECT_TRUE(v["general_nll"].is_number()) << v.dump();
+  EXPECT_TRUE(r["stopped_by_utility"].is_boolean());
 }

@@ -9,9 +9,11 @@
 
 #include "evalrun_fixture.h"
 #include "libu/core/error.h"
+#include "libu/eval/general_nll.h"
 #include "libu/eval/mia.h"
 #include "libu/eval/mia_attacks.h"
 #include "libu/io/jsonl.h"
+#include "libu/io/records.h"
 
 using namespace libu;
 using namespace libu::eval;
@@ -106,4 +108,35 @@ TEST(EvalRunMia, BadInput) {
   std::string d = test::temp_dir("evalrun_mia_bad");
   EXPECT_THROW(run_mia(*m, tok, d, MiaOptions{}), Error);  // no member.jsonl
   EXPECT_THROW(document_nll(*m, tok, {""}, MiaOptions{}, "test", {"doc-1"}), Error);  // no token
+}
+
+// eval run --general: the mean of the documents' losses, scored exactly like MIA documents
+// (the same per-document losses as document_nll), from {"document"} jsonl or records.
+TEST(EvalRunGeneral, MeanOfDocumentLossesFromEitherFileKind) {
+  auto tok = text::Tokenizer::from_model_dir(test::tiny_model_dir());
+  auto m = model::CausalLM::load(test::tiny_model_dir());
+  std::string dir = small_mia_dir(4);
+  auto docs = general_documents(dir + "/nonmember.jsonl");
+  ASSERT_EQ(docs.size(), 4u);
+  MiaOptions o;
+  o.max_length = 64;
+  auto g = general_nll(*m, tok, docs, o);
+  auto each = document_nll(*m, tok, docs, o, "test");
+  double s = 0;
+  int64_t tokens = 0;
+  for (auto& d : each) s += d.loss, tokens += d.tokens;
+  EXPECT_NEAR(g.nll, s / 4, 1e-9);
+  EXPECT_EQ(g.tokens, tokens);
+  EXPECT_EQ(g.documents, 4u);
+  EXPECT_EQ(g.to_json("x")["source"], "x");
+  // Records: each row's input + output is one document.
+  std::string recs = test::temp_dir("general_records") + "/g.jsonl";
+  std::vector<io::Record> rows;
+  for (size_t i = 0; i < docs.size(); ++i)
+    rows.push_back({cat("r", i, "sc1"), docs[i].substr(0, 40), docs[i].substr(40), "Task1", "general"});
+  io::write_records_jsonl(recs, rows);
+  EXPECT_EQ(general_documents(recs), docs);
+  std::string empty = test::temp_dir("general_empty") + "/e.jsonl";
+  io::write_jsonl(empty, {});
+  EXPECT_THROW(general_documents(empty), Error);
 }

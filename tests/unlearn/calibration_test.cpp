@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "common/shared.h"
@@ -29,6 +30,29 @@ using nlohmann::json;
 namespace {
 
 std::shared_ptr<model::CausalLM> tiny() { return tiny_with_adapter(); }
+
+// The gradient of loss() along a random direction (scaled by `scale`) against central finite
+// differences.
+void expect_gradient_matches_fd(std::vector<torch::Tensor> params, const std::function<torch::Tensor()>& loss,
+                                int64_t seed, double scale) {
+  auto g = torch::autograd::grad({loss()}, params);
+  torch::manual_seed(seed);
+  std::vector<torch::Tensor> dir;
+  double analytic = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    dir.push_back(torch::randn_like(params[i]) * scale);
+    analytic += (g[i] * dir[i]).sum().item<double>();
+  }
+  auto at = [&](double eps) {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i) params[i].add_(dir[i] * eps);
+    double v = loss().item<double>();
+    for (size_t i = 0; i < params.size(); ++i) params[i].sub_(dir[i] * eps);
+    return v;
+  };
+  double eps = 1e-3, fd = (at(eps) - at(-eps)) / (2 * eps);
+  EXPECT_NEAR(fd, analytic, 2e-3 * std::max(1.0, std::fabs(analytic)));
+}
 
 }  // namespace
 
@@ -112,23 +136,7 @@ TEST(CalibratedObjective, ValueMatchesHandComputationAndPushIsBounded) {
   }
   // Gradient vs central finite differences along a random direction of the LoRA parameters.
   auto params = m->lora()->parameters();
-  auto g = torch::autograd::grad({t.loss}, params);
-  torch::manual_seed(9);
-  std::vector<torch::Tensor> dir;
-  double analytic = 0;
-  for (size_t i = 0; i < params.size(); ++i) {
-    dir.push_back(torch::randn_like(params[i]));
-    analytic += (g[i] * dir[i]).sum().item<double>();
-  }
-  auto at = [&](double eps) {
-    torch::NoGradGuard ng;
-    for (size_t i = 0; i < params.size(); ++i) params[i].add_(dir[i] * eps);
-    double v = objective_loss(Objective::Calibrated, *m, b, true, p).loss.item<double>();
-    for (size_t i = 0; i < params.size(); ++i) params[i].sub_(dir[i] * eps);
-    return v;
-  };
-  double eps = 1e-3, fd = (at(eps) - at(-eps)) / (2 * eps);
-  EXPECT_NEAR(fd, analytic, 2e-3 * std::max(1.0, std::fabs(analytic)));
+  expect_gradient_matches_fd(params, [&] { return objective_loss(Objective::Calibrated, *m, b, true, p).loss; }, 9, 1.0);
   // Rows far above τ stop pulling: the gradient vanishes.
   p.calib_tau = *std::min_element(nll.begin(), nll.end()) - 10;
   auto t2 = objective_loss(Objective::Calibrated, *m, b, true, p);
@@ -190,23 +198,7 @@ TEST(CalibratedObjective, TokenLossMatchesHandComputationAndFiniteDifferences) {
   }
   EXPECT_NEAR(t.loss.item<double>(), want / 3, 1e-5);
   auto params = m->lora()->parameters();
-  auto g = torch::autograd::grad({t.loss}, params);
-  torch::manual_seed(11);
-  std::vector<torch::Tensor> dir;
-  double analytic = 0;
-  for (size_t i = 0; i < params.size(); ++i) {
-    dir.push_back(torch::randn_like(params[i]) * 1e-2);
-    analytic += (g[i] * dir[i]).sum().item<double>();
-  }
-  auto at = [&](double eps) {
-    torch::NoGradGuard ng;
-    for (size_t i = 0; i < params.size(); ++i) params[i].add_(dir[i] * eps);
-    double v = objective_loss(Objective::Calibrated, *m, b, true, p).loss.item<double>();
-    for (size_t i = 0; i < params.size(); ++i) params[i].sub_(dir[i] * eps);
-    return v;
-  };
-  double eps = 1e-3, fd = (at(eps) - at(-eps)) / (2 * eps);
-  EXPECT_NEAR(fd, analytic, 2e-3 * std::max(1.0, std::fabs(analytic)));
+  expect_gradient_matches_fd(params, [&] { return objective_loss(Objective::Calibrated, *m, b, true, p).loss; }, 11, 1e-2);
   p.calib_quantiles = torch::full({1, 16}, -20.0f);  // every token far above its target
   double gn = 0;
   for (auto& x : torch::autograd::grad({objective_loss(Objective::Calibrated, *m, b, true, p).loss}, params))
@@ -252,14 +244,12 @@ TEST(Selection, UtilityGuardMakesDamagedStatesIneligible) {
 }
 
 namespace {
-// Trains GA with a large LR so the forget rows overshoot past the holdout, validating every step.
-TrainResult overshoot_run(const std::string& dir, BestRule rule, std::vector<json>* lines) {
-  auto m = tiny();
-  UnlearnData d;
+// GA at a large LR on random rows, validating every step: it overshoots past any holdout and
+// damages any never-seen rows.
+void ga_setup(UnlearnData& d, TrainerOptions& o, const std::string& dir, BestRule rule) {
   d.forget = rows(4, 8, 1);
   d.retain = rows(4, 8, 2);
   d.pad_id = 1;
-  TrainerOptions o;
   o.objective = Objective::GA;
   o.schedule.base_lr = 2e-2;
   o.clip = 0;
@@ -268,20 +258,32 @@ TrainResult overshoot_run(const std::string& dir, BestRule rule, std::vector<jso
   o.retain_tolerance = 1e9;
   o.val_forget = d.forget;
   o.val_retain = d.retain;
-  o.holdout = rows(4, 8, 4);
   o.out_dir = dir;
+}
+
+TrainResult ga_run(const UnlearnData& d, const TrainerOptions& o, std::vector<json>* lines) {
+  auto m = tiny();
   PlanOptions po;
   po.epochs = 20;
   po.use_retain = false;
   Trainer t(*m, d, interleaved_plan(d, po), o);
   auto r = t.run();
-  std::ifstream in(dir + "/metrics.jsonl");
+  std::ifstream in(o.out_dir + "/metrics.jsonl");
   std::string line;
   while (lines && std::getline(in, line)) {
     auto j = json::parse(line);
     if (j.contains("validation")) lines->push_back(j["validation"]);
   }
   return r;
+}
+
+// The forget rows overshoot past the holdout.
+TrainResult overshoot_run(const std::string& dir, BestRule rule, std::vector<json>* lines) {
+  UnlearnData d;
+  TrainerOptions o;
+  ga_setup(d, o, dir, rule);
+  o.holdout = rows(4, 8, 4);
+  return ga_run(d, o, lines);
 }
 }  // namespace
 
@@ -304,38 +306,16 @@ TEST(Trainer, CalibratedBestIsTheMostIndistinguishableStateAndOvershootStops) {
 // Ascent on the forget rows also raises the NLL of unrelated never-seen rows: with them as
 // --general, the guard logs utility_rise, keeps no state above the tolerance and stops the run.
 TEST(Trainer, UtilityGuardStopsAndNeverKeepsADamagedState) {
-  auto m = tiny();
   UnlearnData d;
-  d.forget = rows(4, 8, 1);
-  d.retain = rows(4, 8, 2);
-  d.pad_id = 1;
   TrainerOptions o;
-  o.objective = Objective::GA;
-  o.schedule.base_lr = 2e-2;
-  o.clip = 0;
-  o.eval_every = 1;
-  o.best_rule = BestRule::RetainBounded;
-  o.retain_tolerance = 1e9;
-  o.val_forget = d.forget;
-  o.val_retain = d.retain;
+  ga_setup(d, o, test::temp_dir("utility-guard"), BestRule::RetainBounded);
   o.general = rows(4, 8, 5);
   o.utility_tolerance = 0.05;
-  std::string dir = test::temp_dir("utility-guard");
-  o.out_dir = dir;
-  PlanOptions po;
-  po.epochs = 20;
-  po.use_retain = false;
-  Trainer t(*m, d, interleaved_plan(d, po), o);
-  auto r = t.run();
+  std::vector<json> vals;
+  auto r = ga_run(d, o, &vals);
   EXPECT_TRUE(r.stopped_by_utility) << "GA at this LR must damage never-seen rows";
   EXPECT_FALSE(r.stopped_by_overshoot);
   EXPECT_LT(r.steps_done, r.total_steps);
-  std::ifstream in(dir + "/metrics.jsonl");
-  std::vector<json> vals;
-  for (std::string line; std::getline(in, line);) {
-    auto j = json::parse(line);
-    if (j.contains("validation")) vals.push_back(j["validation"]);
-  }
   ASSERT_GE(vals.size(), 3u);
   EXPECT_DOUBLE_EQ(vals[0]["utility_rise"].get<double>(), 0.0);
   EXPECT_GT(vals.back()["utility_rise"].get<double>(), 0.05);

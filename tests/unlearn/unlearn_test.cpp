@@ -115,6 +115,50 @@ TEST(Phase1, PreconditioningProtectsRetain) {
   EXPECT_LT(r_pre, r_id) << "preconditioned " << r_pre << " vs identity " << r_id;
 }
 
+// --anchor rows are held by KL(π_ref ‖ π_θ), the other retain rows by NLL, in one micro-batch;
+// --retain-loss kl holds every retain row by KL (the kl objective's term, for any objective).
+TEST(Objectives, AnchorRowsAreHeldByKlAndRetainRowsByNll) {
+  auto m = tiny_with_adapter();
+  auto d = small_data();
+  auto b = make_batch(d.retain, {0, 1}, 1, m->device());
+  b.anchor = torch::tensor({1.0f, 0.0f});  // row 0 is an anchor row
+  ObjectiveParams p;
+  p.retain_weight = 0.7;
+  double want = 0, n = 0, all_kl = 0;
+  {
+    torch::NoGradGuard ng;
+    auto logits = m->forward(b.input_ids, b.attention_mask).to(torch::kDouble);  // [2, T, V]
+    m->set_lora_enabled(false);
+    auto ref = m->forward(b.input_ids, b.attention_mask).to(torch::kDouble);
+    m->set_lora_enabled(true);
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t t = 0; t + 1 < logits.size(1); ++t) {
+        int64_t y = b.labels[r][t + 1].item<int64_t>();
+        if (y == model::kIgnoreIndex) continue;
+        auto a = torch::log_softmax(logits[r][t], 0), q = torch::log_softmax(ref[r][t], 0);
+        double kl = (q.exp() * (q - a)).sum().item<double>();
+        want += r == 0 ? kl : -a[y].item<double>();
+        all_kl += kl;
+        n += 1;
+      }
+  }
+  for (auto o : {Objective::GD, Objective::Calibrated, Objective::NPO}) {
+    auto t = objective_loss(o, *m, b, false, p);
+    EXPECT_NEAR(t.loss.item<double>(), 0.7 * want / n, 1e-5) << objective_name(o);
+    EXPECT_TRUE(t.logs.count("kl_r"));
+  }
+  p.retain_kl = true;
+  EXPECT_NEAR(objective_loss(Objective::GD, *m, b, false, p).loss.item<double>(), 0.7 * all_kl / n, 1e-5);
+  b.anchor = torch::Tensor();
+  EXPECT_NEAR(objective_loss(Objective::GD, *m, b, false, p).loss.item<double>(),
+              objective_loss(Objective::KL, *m, b, false, p).loss.item<double>(), 1e-9);
+  // A forget batch is never affected by the anchor flags.
+  auto f = make_batch(d.forget, {0, 1}, 1, m->device());
+  ObjectiveParams plain;
+  EXPECT_NEAR(objective_loss(Objective::GD, *m, f, true, p).loss.item<double>(),
+              objective_loss(Objective::GD, *m, f, true, plain).loss.item<double>(), 1e-9);
+}
+
 TEST(Objectives, ValuesMatchHandComputation) {
   auto m = tiny_with_adapter();
   auto d = small_data();

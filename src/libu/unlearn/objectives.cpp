@@ -69,19 +69,22 @@ torch::Tensor kl_positions(const torch::Tensor& logits, const torch::Tensor& ref
 }
 
 // The retain term: w_r × the mean over loss positions of NLL (retain rows) or KL(π_ref ‖ π_θ)
-// (--retain-loss kl, and --anchor rows always). logp, mask: [B, T-1].
+// (--retain-loss kl, and --anchor rows always). logp, mask: [B, T-1]; nll: their mean NLL.
+// Without KL it is exactly w_r·NLL_r (bit-identical to the plain retain term).
 torch::Tensor retain_term(model::CausalLM& m, const TensorBatch& b, const ObjectiveParams& p, bool all_kl,
                           const torch::Tensor& logits, const torch::Tensor& logp, const torch::Tensor& mask,
-                          std::map<std::string, torch::Tensor>& logs) {
-  auto per = -logp * mask;                                                     // [B, T-1] NLL
-  if (logits.defined()) {
-    auto kl = kl_positions(logits, reference_logits(m, b), b.labels);          // [B, T-1]
-    auto use_kl = all_kl ? torch::ones({kl.size(0), 1}, kl.options())
-                         : b.anchor.to(kl.dtype()).unsqueeze(1);               // [B, 1]
-    per = kl * use_kl + per * (1 - use_kl);
-    logs["kl_r"] = ((kl * use_kl).sum() / (mask * use_kl).sum().clamp_min(1.0)).detach();
+                          const torch::Tensor& nll, std::map<std::string, torch::Tensor>& logs) {
+  if (!logits.defined()) return p.retain_weight * nll;
+  auto kl = kl_positions(logits, reference_logits(m, b), b.labels);  // [B, T-1]
+  auto per = kl;
+  auto kl_mask = mask;
+  if (!all_kl) {
+    auto is_anchor = b.anchor.to(kl.dtype()).unsqueeze(1).expand_as(kl).gt(0.5);  // [B, T-1]
+    per = torch::where(is_anchor, kl, -logp * mask);
+    kl_mask = mask * is_anchor.to(mask.dtype());
   }
-  return p.retain_weight * per.sum() / mask.sum().clamp_min(1.0);
+  logs["kl_r"] = ((kl * kl_mask).sum() / kl_mask.sum().clamp_min(1.0)).detach();
+  return p.retain_weight * (per.sum() / mask.sum().clamp_min(1.0));
 }
 
 }  // namespace
@@ -155,7 +158,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
   if (o == Objective::SFT) {
     t.loss = nll;
   } else if (!is_forget) {
-    t.loss = retain_term(m, b, p, all_kl, logits, logp, mask, t.logs);
+    t.loss = retain_term(m, b, p, all_kl, logits, logp, mask, nll, t.logs);
   } else if (o == Objective::GD || o == Objective::GA || o == Objective::KL) {
     t.loss = -nll;
   } else if (o == Objective::Seed) {
