@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD_DIR ?= build
 JOBS ?= 2
 # `make test` runs every test but the slow-labelled ones (the three-seed demo checks, about
-# 16 min); `make test-slow` runs those; CI (.ci/run) runs both. CTEST_ARGS adds ctest flags.
+# 16 min, and bench quality --size small, about 11 min); `make test-slow` runs those; CI (.ci/run) runs both. CTEST_ARGS adds ctest flags.
 CTEST_ARGS ?=
 DEMO_OUT ?= demo-out
 
