@@ -158,11 +158,12 @@ std::vector<std::vector<float>> token_nlls(model::CausalLM& m, const std::vector
     auto b = make_batch(ex, rows, pad_id, m.device());
     auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V]
     auto [logp, mask] = model::token_logprobs(logits, b.labels);          // [B, T-1]
-    auto nll = (-logp).to(torch::kFloat).cpu(), mk = mask.cpu();
-    for (int64_t r = 0; r < nll.size(0); ++r) {
+    auto nll = (-logp).to(torch::kFloat).cpu().contiguous(), mk = mask.to(torch::kFloat).cpu().contiguous();
+    auto n = nll.accessor<float, 2>(), k = mk.accessor<float, 2>();  // one transfer, no per-token sync
+    for (int64_t r = 0; r < n.size(0); ++r) {
       std::vector<float> v;
-      for (int64_t t = 0; t < nll.size(1); ++t)
-        if (mk[r][t].item<float>() > 0) v.push_back(nll[r][t].item<float>());
+      for (int64_t t = 0; t < n.size(1); ++t)
+        if (k[r][t] > 0) v.push_back(n[r][t]);
       out.push_back(std::move(v));
     }
   }

@@ -125,6 +125,7 @@ struct Trainer::Impl {
   int overshoot = 0;                  // consecutive validations with AUC < 0.5 − margin
   double base_u = NAN;                // guarded never-seen NLL (--general) before unlearning
   int damaged = 0;                    // consecutive validations with utility_rise > tolerance
+  std::string stop_reason;            // why consider_best asked to stop: "overshoot" | "utility"
   json last_validation = nullptr;
   std::ofstream metrics;
 
@@ -255,9 +256,6 @@ struct Trainer::Impl {
     return measure_calibration(m, cs);
   }
 
-  // The never-seen NLL the utility guard watches (NaN without --general: no guard).
-  double utility_nll(const Calibration& c) const { return c.general_nll; }
-
   bool better(const json& line) const {
     if (opt.best_rule == BestRule::Final) return false;
     auto k = selection_key(opt.best_rule, line, base_r, opt.retain_tolerance, opt.utility_tolerance);
@@ -275,7 +273,7 @@ struct Trainer::Impl {
     Calibration c = validate();
     json line = c.to_json();
     line["step"] = step;
-    const double u = utility_nll(c);
+    const double u = c.general_nll;  // NaN without --general: no guard
     if (std::isnan(base_u) && step == 0) base_u = u;
     if (!std::isnan(base_u) && !std::isnan(u)) line["utility_rise"] = u - base_u;
     if (!std::isnan(base_r) && !std::isnan(c.retain_nll)) line["retain_rise"] = c.retain_nll - base_r;
@@ -305,7 +303,6 @@ struct Trainer::Impl {
     stop_reason = "overshoot";
     return true;
   }
-  std::string stop_reason;
 
   // ---- one optimizer step ----
   // One reduction and one host sync over all tensors (not one per parameter).
@@ -556,17 +553,15 @@ struct Trainer::Impl {
         res.steps_done = s + 1;
         return res;
       }
-      if (stop && stop_reason == "utility") {
-        log_info("early stop after step ", s + 1, ": the never-seen NLL rose more than --utility-tolerance ",
-                 opt.utility_tolerance, " at 2 validations in a row (the model is getting worse at all text)");
-        res.stopped_by_utility = true;
-        ++s;
-        break;
-      }
       if (stop) {
-        log_info("early stop after step ", s + 1, ": the forget rows look less familiar than never-seen data (AUC < ",
-                 0.5 - opt.overshoot_margin, " at 2 validations in a row)");
-        res.stopped_by_overshoot = true;
+        const bool utility = stop_reason == "utility";
+        log_info("early stop after step ", s + 1, ": ",
+                 utility ? cat("the never-seen NLL rose more than --utility-tolerance ", opt.utility_tolerance,
+                               " (the model is getting worse at all text)")
+                         : cat("the forget rows look less familiar than never-seen data (AUC < ",
+                               0.5 - opt.overshoot_margin, ")"),
+                 " at 2 validations in a row");
+        (utility ? res.stopped_by_utility : res.stopped_by_overshoot) = true;
         ++s;
         break;
       }
