@@ -44,7 +44,26 @@ TEST(Batching, DynamicPaddingNeverInLoss) {
   EXPECT_EQ(b.input_ids[3], 7);       // row 0 is 3 long: padded from t=3
   EXPECT_EQ(b.attention_mask[3], 0);
   EXPECT_EQ(b.labels[3], -100);
-  EXPECT_EQ(b.loss_tokens(), 3 + 5);
+  // Scored positions only: the shifted loss never scores t = 0 (rows of 3 and 5 give 2 + 4).
+  EXPECT_EQ(b.loss_tokens(), 2 + 4);
+  ExampleOptions answer;
+  answer.loss_on = LossOn::Answer;
+  ex = build_examples({{"y", "", "abc", "", ""}, {"z", "pq", "r", "", ""}}, fake_encode, answer);
+  EXPECT_EQ(collate(ex, {0, 1}, 7).loss_tokens(), 2 + 1);  // empty prompt: t = 0 is still not scored
+}
+
+TEST(Batching, LossTokensAreWhatTheShiftedLossAverages) {
+  // The count the trainer logs and Sophia-G scales by equals the labels the shifted
+  // cross-entropy sees: labels[:, 1:] != -100.
+  auto ex = build_examples(recs(5), fake_encode, {});
+  Batch b = collate(ex, {0, 1, 2, 3, 4}, 7);
+  int64_t shifted = 0;
+  for (int64_t i = 0; i < b.B; ++i)
+    for (int64_t t = 1; t < b.T; ++t) shifted += b.labels[size_t(i * b.T + t)] != -100;
+  EXPECT_EQ(b.loss_tokens(), shifted);
+  BuildStats st;
+  build_examples({{"one", "", "a", "", ""}}, fake_encode, {}, &st);
+  EXPECT_EQ(st.empty_loss, 1u) << "a one-token row has nothing to score";
 }
 
 TEST(Batching, DeterministicShuffleAndResumableCursor) {

@@ -13,6 +13,8 @@
 #include "libu/model/loss.h"
 #include "libu/model/peft_io.h"
 #include "libu/model/tensor_io.h"
+#include "libu/optim/sophia.h"
+#include "libu/core/rng.h"
 
 using namespace libu;
 using namespace libu::model;
@@ -65,6 +67,30 @@ TEST(Checkpointing, DropoutRecomputedIdentically) {
   }
   for (size_t i = 0; i < grads[0].size(); ++i)
     EXPECT_LT((grads[0][i] - grads[1][i]).abs().max().item<double>(), 1e-6) << "tensor " << i;
+}
+
+// Sophia-H differentiates the gradient again (Hutchinson, u ⊙ ∇²L·u): under checkpointing the
+// recompute must build a graph, or every estimate is 0 and the step becomes lr·sign(m)
+// (issue #23, defect 1). Same Rademacher draws with and without checkpointing.
+TEST(Checkpointing, HutchinsonHessianEqualsPlainBackward) {
+  auto exp = read_tensors(fixture("olmo2-tiny") + "/expected.safetensors");
+  std::vector<std::vector<torch::Tensor>> diags;
+  for (bool ckpt : {false, true}) {
+    auto m = load_fp32("olmo2-tiny");
+    load_adapter(*m, fixture("olmo2-tiny") + "/adapter");
+    m->set_checkpointing(ckpt);
+    auto loss = causal_lm_loss(m->forward(exp["input_ids"], exp["attention_mask"]), exp["labels"]);
+    Rng rng(7);
+    diags.push_back(optim::hutchinson_diag(loss, m->lora()->parameters(), rng, 2).diag);
+  }
+  ASSERT_EQ(diags[0].size(), diags[1].size());
+  double norm = 0;
+  for (size_t i = 0; i < diags[0].size(); ++i) {
+    norm = std::max(norm, diags[0][i].abs().max().item<double>());
+    EXPECT_LT((diags[0][i] - diags[1][i]).abs().max().item<double>(), 1e-5 * (1 + diags[0][i].abs().max().item<double>()))
+        << "tensor " << i;
+  }
+  EXPECT_GT(norm, 0.0) << "the plain estimate must not be zero";
 }
 
 TEST(KVCache, IncrementalEqualsFullRecompute) {

@@ -132,7 +132,17 @@ TEST(CalibratedObjective, ValueMatchesHandComputationAndPushIsBounded) {
       double tau = i == 0 ? nll[0] + 1 : p.calib_tau, w = i == 0 ? 2 : 1;
       ww += w * std::log1p(std::exp(p.calib_k * (tau - nll[size_t(i)]))) / p.calib_k;
     }
-    EXPECT_NEAR(objective_loss(Objective::Calibrated, *m, bw, true, p).loss.item<double>(), ww / 4, 1e-5);
+    EXPECT_NEAR(objective_loss(Objective::Calibrated, *m, bw, true, p).loss.item<double>(), ww / 3, 1e-5);
+    // Micro-batches of one kind each (always so at batch size 1): each keeps its kind's weight,
+    // so the sum over micro-batches is the kind-balanced mean (issue #23, defect 2).
+    double across = 0;
+    for (size_t i = 0; i < 3; ++i) {
+      auto bi = make_batch(ex, {i}, 1, m->device());
+      bi.weight = torch::tensor({i == 0 ? 2.0f : 1.0f});
+      bi.target_nll = torch::tensor({i == 0 ? float(nll[0] + 1) : NAN});
+      across += objective_loss(Objective::Calibrated, *m, bi, true, p).loss.item<double>() / 3;
+    }
+    EXPECT_NEAR(across, ww / 3, 1e-5) << "per-kind weights must not cancel within a micro-batch";
   }
   // Gradient vs central finite differences along a random direction of the LoRA parameters.
   auto params = m->lora()->parameters();

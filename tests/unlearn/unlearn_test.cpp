@@ -248,14 +248,15 @@ TEST(Objectives, PackedEqualsPaddedForEveryObjective) {
 
 namespace {
 std::map<std::string, torch::Tensor> train(UnlearnData& d, TrainerOptions o, const std::string& out, int64_t batch,
-                                           double dropout = 0.0, bool resume_run = false, int64_t halt = 0) {
+                                           double dropout = 0.0, bool resume_run = false, int64_t halt = 0,
+                                           bool with_retain = true) {
   auto m = tiny_with_adapter();
   m->lora()->cfg.dropout = dropout;
   PlanOptions po;
   po.batch_size = batch;
   po.epochs = 3;
   po.seed = 11;
-  po.use_retain = uses_retain(o.objective);
+  po.use_retain = with_retain && uses_retain(o.objective);
   o.out_dir = out;
   o.resume = resume_run;
   o.halt_after = halt;
@@ -272,21 +273,56 @@ double max_diff(const std::map<std::string, torch::Tensor>& a, const std::map<st
 }
 }  // namespace
 
+// Rows of different lengths (3, 5, 8 and 6 tokens): k micro-batches must give the gradient of
+// one batch of their rows, pooled over tokens for a token-mean loss (ga) and over rows for a
+// row-mean one (simnpo, calibrated); a plain mean of micro-batch means passes only on rows of
+// equal length (issue #23, defect 3).
 TEST(Trainer, AccumulatingMicroBatchesEqualsOneBatch) {
   auto d = small_data();
-  TrainerOptions o;
-  o.objective = Objective::GA;
-  o.schedule.base_lr = 1e-3;
-  o.clip = 0;
-  o.max_steps = 1;
-  std::string dir = test::temp_dir("accum");
-  o.accumulation = 4;
-  auto a = train(d, o, dir + "/a", 1);
-  o.accumulation = 1;
-  auto b = train(d, o, dir + "/b", 4);
-  EXPECT_LT(max_diff(a, b), 1e-6);
-  auto base = tiny_with_adapter()->lora()->snapshot();
-  EXPECT_GT(max_diff(a, base), 1e-5) << "the step must have moved the parameters";
+  const size_t lens[] = {3, 5, 8, 6};
+  for (size_t i = 0; i < d.forget.size(); ++i) d.forget[i].ids.resize(lens[i]), d.forget[i].loss.resize(lens[i]);
+  d.retain.clear();  // forget micro-batches only, so that both runs see the same rows in one step
+  for (size_t i = 0; i < d.forget.size(); ++i) d.forget[i].target_nll = 20.0;  // every row below τ
+  for (Objective obj : {Objective::GA, Objective::SimNPO, Objective::Calibrated}) {
+    TrainerOptions o;
+    o.objective = obj;
+    o.objective_params.calib_tau = 20.0;
+    o.objective_params.simnpo_beta = 0.1;  // not saturated at the random model's NLL (~7)
+    // AdamW's first step is lr·g/(|g| + eps): with eps ≫ |g| and lr = eps it is the gradient
+    // itself, so the update compares gradients (at eps 1e-8 it would be sign(g) and equal anyway).
+    o.optimizer_options.adamw.eps = 1e3;
+    o.optimizer_options.adamw.weight_decay = 0;
+    o.schedule.base_lr = 1e3;
+    o.clip = 0;
+    o.max_steps = 1;
+    std::string dir = test::temp_dir(std::string("accum-") + objective_name(obj));
+    o.accumulation = 4;
+    auto a = train(d, o, dir + "/a", 1, 0.0, false, 0, false);
+    o.accumulation = 1;
+    auto b = train(d, o, dir + "/b", 4, 0.0, false, 0, false);
+    auto base = tiny_with_adapter()->lora()->snapshot();
+    double moved = max_diff(a, base);
+    EXPECT_GT(moved, 1e-6) << objective_name(obj) << ": the step must have moved the parameters";
+    EXPECT_LT(max_diff(a, b) / moved, 1e-4) << objective_name(obj);
+  }
+}
+
+// The weights themselves: token units for token-mean terms and every retain batch, row units
+// for a row-mean forget term, normalised per role within the step.
+TEST(Trainer, AccumulationWeightsFollowTheLossUnit) {
+  auto d = small_data();
+  d.forget[0].ids.resize(3), d.forget[0].loss.resize(3);  // 2 scored tokens; the others have 7
+  std::vector<MicroBatch> plan = {{true, {0}, 1.0}, {true, {1}, 1.0}, {false, {0}, 1.0}, {false, {1, 2}, 1.0}};
+  auto w = accumulation_weights(plan, 0, 4, d, Objective::GD);
+  EXPECT_NEAR(w[0], 2.0 * 2 / 9, 1e-12);
+  EXPECT_NEAR(w[1], 7.0 * 2 / 9, 1e-12);
+  EXPECT_NEAR(w[2], 7.0 * 2 / 21, 1e-12);  // retain: 7 and 14 tokens
+  EXPECT_NEAR(w[3], 14.0 * 2 / 21, 1e-12);
+  w = accumulation_weights(plan, 0, 4, d, Objective::NPO);
+  EXPECT_DOUBLE_EQ(w[0], 1.0);  // one row each: equal units
+  EXPECT_DOUBLE_EQ(w[1], 1.0);
+  EXPECT_NEAR(w[3], 14.0 * 2 / 21, 1e-12);  // retain stays token-weighted
+  EXPECT_EQ(accumulation_weights(plan, 3, 4, d, Objective::GD).size(), 1u) << "the last step may be short";
 }
 
 class Resume : public ::testing::TestWithParam<std::string> {};

@@ -9,6 +9,10 @@
 
 namespace libu::data {
 
+int64_t scored_tokens(const Example& e) {
+  return e.loss.size() < 2 ? 0 : int64_t(std::count(e.loss.begin() + 1, e.loss.end(), 1));
+}
+
 std::vector<Example> build_examples(const std::vector<io::Record>& recs, const EncodeFn& encode,
                                     const ExampleOptions& opt, BuildStats* stats) {
   if (opt.max_length < 1) fail(cat("max_length must be >= 1, got ", opt.max_length));
@@ -28,7 +32,8 @@ std::vector<Example> build_examples(const std::vector<io::Record>& recs, const E
       e.truncated = true;
       ++st.truncated;
     }
-    if (std::count(e.loss.begin(), e.loss.end(), 1) == 0) ++st.empty_loss;
+    // Position 0 is never scored (nothing predicts it), so a row needs a loss token after it.
+    if (scored_tokens(e) == 0) ++st.empty_loss;
     out.push_back(std::move(e));
   }
   st.examples = out.size();
@@ -36,8 +41,12 @@ std::vector<Example> build_examples(const std::vector<io::Record>& recs, const E
   return out;
 }
 
+// The scored positions: a label at t >= 1 of its row (the shifted loss predicts token t from
+// the tokens before it, so the label at t = 0 never enters it).
 int64_t Batch::loss_tokens() const {
-  return int64_t(std::count_if(labels.begin(), labels.end(), [](int64_t l) { return l != -100; }));
+  int64_t n = 0;
+  for (size_t k = 0; k < labels.size(); ++k) n += (T > 0 && int64_t(k) % T != 0 && labels[k] != -100) ? 1 : 0;
+  return n;
 }
 
 Batch collate(const std::vector<Example>& ex, const std::vector<size_t>& rows, int64_t pad_id) {

@@ -31,6 +31,9 @@ struct Example {
   int64_t target_kind = -1;          // calibrated, --calib-target tokens: row of the quantile table (-1: overall)
 };
 
+// The positions of e the shifted loss scores: loss[t] = 1 at t >= 1 (t = 0 is never predicted).
+int64_t scored_tokens(const Example& e);
+
 struct ExampleOptions {
   LossOn loss_on = LossOn::Full;
   int64_t max_length = 1024;          // longer examples are cut (and counted)

@@ -34,7 +34,11 @@ struct CheckpointFn : public torch::autograd::Function<CheckpointFn> {
     auto gen = at::detail::getDefaultCPUGenerator();
     auto current = gen.get_state();
     gen.set_state(ctx->saved_data["rng"].toTensor());
-    torch::Tensor xd = saved[0].detach().requires_grad_(x_grad);
+    // A backward with create_graph (Sophia-H's Hutchinson estimate differentiates the gradient
+    // again) runs with grad mode on: then the recompute stays attached to x and builds a graph,
+    // so the returned gradients can be differentiated once more, also through earlier layers.
+    const bool higher = torch::GradMode::is_enabled();
+    torch::Tensor xd = higher ? saved[0] : saved[0].detach().requires_grad_(x_grad);
     torch::Tensor y;
     {
       torch::AutoGradMode on(true);
@@ -44,8 +48,8 @@ struct CheckpointFn : public torch::autograd::Function<CheckpointFn> {
     std::vector<torch::Tensor> inputs;
     if (x_grad) inputs.push_back(xd);
     inputs.insert(inputs.end(), saved.begin() + 1, saved.end());
-    auto grads = torch::autograd::grad({y}, inputs, {grad_out[0]}, /*retain_graph=*/false,
-                                       /*create_graph=*/false, /*allow_unused=*/true);
+    auto grads = torch::autograd::grad({y}, inputs, {grad_out[0]}, /*retain_graph=*/higher,
+                                       /*create_graph=*/higher, /*allow_unused=*/true);
     variable_list out;
     out.push_back(x_grad ? grads[0] : torch::Tensor());
     for (size_t i = x_grad ? 1 : 0; i < grads.size(); ++i) out.push_back(grads[i]);

@@ -36,6 +36,9 @@ const char* objective_name(Objective o) {
 }
 
 bool uses_retain(Objective o) { return o != Objective::GA && o != Objective::Seed; }
+bool forget_term_is_row_mean(Objective o) {
+  return o == Objective::NPO || o == Objective::SimNPO || o == Objective::Calibrated;
+}
 
 namespace {
 
@@ -134,8 +137,11 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
     auto h = torch::softplus(p.calib_k * (target + logp)) / p.calib_k * mask;       // [B, T-1]
     hinge = h.sum(1) / n.clamp_min(1.0);                                            // [B]
   }
+  // Weighted sum over the rows that count, divided by their number (not by the weights' sum):
+  // the weights have mean 1 over the forget set (run.cpp), so a micro-batch of one kind keeps
+  // its kind's weight and the balance acts across micro-batches, as at batch size 1.
   auto w = b.weight.defined() ? b.weight.to(lp.dtype()) * has : has;  // [B]
-  auto l = (hinge * w).sum() / w.sum().clamp_min(1e-12);
+  auto l = (hinge * w).sum() / has.sum().clamp_min(1.0);
   logs["calib_f"] = l.detach();
   logs["below_tau"] = ((nll_row < tau).to(lp.dtype()) * has).sum().detach() / has.sum().clamp_min(1.0).detach();
   return l;

@@ -52,6 +52,9 @@ struct Terms {
 
 // Does this objective use retain batches at all?
 bool uses_retain(Objective o);
+// Is its forget term a mean over rows (npo, simnpo, calibrated) rather than over loss tokens?
+// Gradient accumulation weighs each micro-batch by its share of that unit (plan.h).
+bool forget_term_is_row_mean(Objective o);
 // Loss of one micro-batch (BRIEF §2.3):
 //   gd: forget −NLL_f, retain w_r·NLL_r        ga: forget −NLL_f
 //   kl: forget −NLL_f, retain w_r·KL(π_ref‖π_θ) over retain tokens

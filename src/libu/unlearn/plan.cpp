@@ -1,5 +1,6 @@
 #include "libu/unlearn/plan.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "libu/core/error.h"
@@ -40,6 +41,30 @@ std::vector<MicroBatch> sugd_plan(const UnlearnData& d, const PlanOptions& o, si
     }
   }
   return plan;
+}
+
+std::vector<double> accumulation_weights(const std::vector<MicroBatch>& plan, size_t first, size_t n,
+                                         const UnlearnData& d, Objective o) {
+  n = first < plan.size() ? std::min(n, plan.size() - first) : 0;
+  std::vector<double> units(n, 0.0);
+  double sum[2] = {0, 0};
+  int count[2] = {0, 0};
+  for (size_t i = 0; i < n; ++i) {
+    const MicroBatch& mb = plan[first + i];
+    if (mb.forget && forget_term_is_row_mean(o)) {
+      units[i] = double(mb.rows.size());
+    } else {
+      const auto& ex = mb.forget ? d.forget : d.retain;
+      for (size_t r : mb.rows) units[i] += double(data::scored_tokens(ex.at(r)));
+    }
+    sum[mb.forget] += units[i], count[mb.forget] += 1;
+  }
+  std::vector<double> w(n, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    int role = plan[first + i].forget;
+    w[i] = sum[role] > 0 ? units[i] * count[role] / sum[role] : 0.0;
+  }
+  return w;
 }
 
 TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<size_t>& rows, int64_t pad_id,

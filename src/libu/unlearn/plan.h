@@ -37,6 +37,15 @@ std::vector<MicroBatch> interleaved_plan(const UnlearnData& d, const PlanOptions
 std::vector<MicroBatch> sugd_plan(const UnlearnData& d, const PlanOptions& o, size_t chunk = 32,
                                   size_t retain_per_forget = 7);
 
+// Gradient accumulation (docs/unlearning.md "Gradient accumulation"): the weights of the
+// micro-batches plan[first, first + n) (one optimizer step over every rank) so that k
+// micro-batches give the gradient of one batch of their rows. Each loss is a mean over a unit
+// (scored tokens; rows for a row-mean forget term, forget_term_is_row_mean); micro-batch i gets
+// units_i / (mean units of the step's micro-batches of its role, forget or retain). Equal
+// units give 1 everywhere (the plain mean of micro-batch losses).
+std::vector<double> accumulation_weights(const std::vector<MicroBatch>& plan, size_t first, size_t n,
+                                         const UnlearnData& d, Objective o);
+
 // Pads the rows of a micro-batch (dynamic padding) and moves them to `device`.
 TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<size_t>& rows, int64_t pad_id,
                        c10::Device device);

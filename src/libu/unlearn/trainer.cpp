@@ -435,6 +435,8 @@ struct Trainer::Impl {
     int64_t tokens = 0;
     torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(m.device()));
     const MicroBatch* last = nullptr;
+    const size_t first = size_t(s * global_acc);  // the step's micro-batches over every rank
+    const auto weights = accumulation_weights(plan, first, size_t(global_acc), data, opt.objective);
     for (int64_t k = 0; k < acc; ++k) {
       size_t idx = size_t(s * global_acc + k * world + rank);
       if (idx >= plan.size()) break;
@@ -444,7 +446,7 @@ struct Trainer::Impl {
       auto t = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params);
       for (auto& [k2, v] : t.logs) logs[k2] = logs.count(k2) ? logs[k2] + v : v, counts[k2]++;
       if (!t.loss.defined()) continue;
-      auto l = t.loss * (mb.factor / double(global_acc));
+      auto l = t.loss * (mb.factor * weights[idx - first] / double(global_acc));
       loss_acc = loss_acc + l.detach().to(torch::kDouble);
       l.backward();
       tokens += b.loss_tokens;
