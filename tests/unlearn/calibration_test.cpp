@@ -388,3 +388,20 @@ TEST(Records, DocumentsJsonlBecomesRows) {
   EXPECT_EQ(docs[1].input, "another");
   EXPECT_EQ(docs[1].output, "");
 }
+
+// Selection on training rows is said on every path (issue #23, defect 5): the fallback returns
+// the first 64 training rows and warns naming the missing flag; given rows are used silently.
+TEST(Calibration, SelectionFallbackToTrainingRowsWarns) {
+  auto train_rows = rows(70, 6, 2);
+  auto given = rows(3, 6, 4);
+  ::testing::internal::CaptureStderr();
+  auto fallback = selection_rows({}, train_rows, "--val-forget", "phase 1 measures its eta1 search");
+  std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_EQ(fallback.size(), 64u);
+  EXPECT_EQ(fallback[5].ids, train_rows[5].ids);
+  EXPECT_NE(err.find("--val-forget"), std::string::npos) << err;
+  EXPECT_NE(err.find("first 64 training rows"), std::string::npos) << err;
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(selection_rows(given, train_rows, "--val-forget", "x").size(), 3u);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}

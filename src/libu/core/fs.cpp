@@ -1,6 +1,8 @@
 #include "libu/core/fs.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +20,13 @@
 namespace libu {
 
 namespace fsys = std::filesystem;
+
+namespace {
+std::string parent_or_dot(const std::string& path) {
+  auto p = fsys::path(path).parent_path();
+  return p.empty() ? std::string(".") : p.string();
+}
+}  // namespace
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -48,11 +57,57 @@ void write_file_atomic(const std::string& path, const std::string& data) {
     }
   }
   std::error_code ec;
+  try {
+    sync_path(tmp);
+  } catch (...) {
+    fsys::remove(tmp, ec);
+    throw;
+  }
   fsys::rename(tmp, path, ec);
   if (ec) {
     fsys::remove(tmp, ec);
     fail(cat(path, ": cannot rename temporary file into place"));
   }
+  sync_path(parent_or_dot(path));
+}
+
+void sync_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(cat(path, ": cannot open to sync: ", std::strerror(errno)));
+  const int r = ::fsync(fd), e = errno;
+  ::close(fd);
+  // EINVAL: a file system without fsync for this kind of file (some FUSE/proc mounts).
+  if (r != 0 && e != EINVAL) fail(cat(path, ": fsync failed: ", std::strerror(e)), "check the disk");
+}
+
+namespace {
+void sync_tree(const fsys::path& dir) {
+  std::error_code ec;
+  for (auto& e : fsys::recursive_directory_iterator(dir, ec))
+    if (e.is_regular_file(ec) || e.is_directory(ec)) sync_path(e.path().string());
+  sync_path(dir.string());
+}
+}  // namespace
+
+void replace_dir(const std::string& tmp, const std::string& dir) {
+  sync_tree(tmp);
+  std::error_code ec;
+  if (!fsys::exists(dir)) {
+    fsys::rename(tmp, dir, ec);
+    if (ec) fail(cat(dir, ": cannot move the finished folder into place: ", ec.message()));
+  } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) == 0) {
+    kill_point("model-swap");
+    fsys::remove_all(tmp, ec);  // tmp now holds the old folder (a kill here leaves only it)
+  } else {
+    const std::string old = cat(dir, ".old-", getpid());
+    fsys::rename(dir, old, ec);
+    if (ec) fail(cat(dir, ": cannot replace the existing folder: ", ec.message()));
+    kill_point("model-swap");
+    fsys::rename(tmp, dir, ec);
+    if (ec) fail(cat(dir, ": cannot move the finished folder into place: ", ec.message()));
+    fsys::remove_all(old, ec);
+  }
+  sync_path(parent_or_dot(dir));
 }
 
 bool path_exists(const std::string& path) { return fsys::exists(path); }

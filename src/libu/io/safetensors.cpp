@@ -593,6 +593,12 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
       fail_internal(cat(path, ": tensor \"", t.name, "\" produced ", got, " bytes, expected ", t.nbytes));
     }
   }
+  if (::fsync(fd) != 0 && errno != EINVAL) {  // on disk before the rename makes it visible
+    const int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    fail(cat(tmp, ": fsync failed: ", std::strerror(e)), "check the disk");
+  }
   if (::close(fd) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());

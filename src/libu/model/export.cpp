@@ -70,18 +70,7 @@ void write_model_folder(const std::string& out_dir, ModelConfig cfg, const Weigh
     throw;
   }
   kill_point("model");
-  std::error_code ec;
-  if (fsys::exists(out)) {
-    fsys::path old = out.string() + ".old-" + std::to_string(getpid());
-    fsys::rename(out, old, ec);
-    if (ec) fail(cat(out_dir, ": cannot replace the existing folder: ", ec.message()));
-    kill_point("model-swap");
-    fsys::rename(tmp, out, ec);
-    fsys::remove_all(old);
-  } else {
-    fsys::rename(tmp, out, ec);
-  }
-  if (ec) fail(cat(out_dir, ": cannot move the finished folder into place: ", ec.message()));
+  replace_dir(tmp.string(), out.string());
 }
 
 void export_merged(const CausalLM& model, const std::string& out_dir, c10::ScalarType dtype) {

@@ -1,5 +1,7 @@
 #include "libu/unlearn/auto_lr.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -104,8 +106,10 @@ TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& 
   record = {{"grid", grid}, {"trials", rows}, {"winner_lr", win->lr}, {"total_steps", total}};
   log_info("--auto winner: lr ", win->lr, " (", win->last.best.dump(), ")");
   if (win->last.best.is_null()) fail("--auto: no learning rate produced an eligible state", "raise --retain-tolerance or lower --lr");
-  fsys::remove_all(c.out_dir + "/best");
-  fsys::copy(win->dir + "/best", c.out_dir + "/best", fsys::copy_options::recursive);
+  const std::string tmp = cat(c.out_dir, "/best.tmp-", getpid());
+  fsys::remove_all(tmp);
+  fsys::copy(win->dir + "/best", tmp, fsys::copy_options::recursive);
+  replace_dir(tmp, c.out_dir + "/best");
   fsys::copy_file(win->dir + "/metrics.jsonl", c.out_dir + "/metrics.jsonl", fsys::copy_options::overwrite_existing);
   TrainResult r = win->last;
   r.wall_s = timer.seconds();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "libu/core/error.h"
+#include "libu/core/log.h"
 #include "libu/dist/dist.h"
 #include "libu/model/loss.h"
 #include "libu/model/packing.h"
@@ -69,6 +70,16 @@ RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int
 
 std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {
   return row_stats(m, ex, pad_id, batch).nll;
+}
+
+std::vector<data::Example> selection_rows(const std::vector<data::Example>& given,
+                                          const std::vector<data::Example>& training, const std::string& flag,
+                                          const std::string& use) {
+  if (!given.empty() || training.empty()) return given;
+  const size_t n = std::min<size_t>(64, training.size());
+  log_warn("no ", flag, ": ", use, " on the first ", n, " training rows; pass ", flag,
+           " (rows that are unlearned but never reported) so that selection does not score rows you report");
+  return {training.begin(), training.begin() + long(n)};
 }
 
 double mean_of(const std::vector<double>& v) {

@@ -29,6 +29,12 @@ RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int
 std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch);
 
 double mean_of(const std::vector<double>& v);  // NaNs skipped; NaN when nothing is left
+// The rows a selection measures: `given` (validation rows) when there are any, else the first
+// 64 of `training`, with a warning naming `flag` and `use` on every path that falls back (a
+// selection on training rows scores rows that are also reported).
+std::vector<data::Example> selection_rows(const std::vector<data::Example>& given,
+                                          const std::vector<data::Example>& training, const std::string& flag,
+                                          const std::string& use);
 
 // ROC AUC of a loss attack with members = `member_nll`, non-members = `nonmember_nll`,
 // score = −NLL (Mann–Whitney: P(score_member > score_nonmember) + ½·P(tie)). Equals

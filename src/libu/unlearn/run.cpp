@@ -60,11 +60,6 @@ std::vector<data::Example> examples(const std::string& path, const std::string& 
   return tokenize_rows(recs, tok, eo, what, shown);
 }
 
-// Caps a fallback validation set (rows reused from the training data) to keep validation cheap.
-std::vector<data::Example> first_rows(const std::vector<data::Example>& ex, size_t n) {
-  return {ex.begin(), ex.begin() + long(std::min(n, ex.size()))};
-}
-
 // --holdout / --general: never-seen rows, always scored on every token (like the official MIA
 // documents).
 std::vector<data::Example> never_seen_examples(const std::string& path, const text::Tokenizer& tok,
@@ -111,14 +106,9 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
     fail(cat(t.best_rule == BestRule::Calibrated ? "--best calibrated" : "--objective calibrated",
              " needs never-seen rows to calibrate against"),
          "pass --holdout FILE (e.g. SemEval's mia/nonmember.jsonl), or choose another --best / --objective");
-  if (!t.holdout.empty() && t.val_forget.empty()) {
-    log_warn("--holdout without --val-forget: calibrating on the first 64 training forget rows; pass --val-forget "
-             "so that selection does not use rows you report");
-    t.val_forget = first_rows(d.forget, 64);
-  }
-  if (!t.holdout.empty() && t.val_retain.empty() && !retain_answers.empty()) {
-    log_warn("--holdout without --val-retain: bounding the retain NLL on the first 64 training retain rows");
-    t.val_retain = first_rows(retain_answers, 64);
+  if (!t.holdout.empty()) {
+    t.val_forget = selection_rows(t.val_forget, d.forget, "--val-forget", "calibrating");
+    t.val_retain = selection_rows(t.val_retain, retain_answers, "--val-retain", "bounding the retain NLL");
   }
   if (t.val_forget.empty() && t.val_retain.empty()) return nullptr;
   CalibrationSets cs{&t.val_forget, &t.holdout, &t.val_retain, &t.general, d.pad_id, t.val_batch};

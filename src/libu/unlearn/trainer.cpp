@@ -1,5 +1,7 @@
 #include "libu/unlearn/trainer.h"
 
+#include <unistd.h>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
@@ -190,8 +192,7 @@ struct Trainer::Impl {
                {"last_validation", last_validation}, {"optimizer", optimizer->state_json()}};
     write_file_atomic(tmp + "/state.json", st.dump(2));
     kill_point("checkpoint-rename");
-    fsys::remove_all(dir);
-    fsys::rename(tmp, dir);
+    replace_dir(tmp, dir);
   }
 
   // --resume: the newest checkpoint that loads. A damaged one (a kill mid-write that the
@@ -287,8 +288,11 @@ struct Trainer::Impl {
     if (dist::broadcast_flag(better(line))) {  // rank 0 decides for every rank
       best = line;
       if (dist::is_main()) {
-        fsys::remove_all(opt.out_dir + "/best");
-        save_trainable(m, opt.out_dir + "/best");
+        // Written beside, then swapped in: best/ is always a complete state.
+        const std::string tmp = cat(opt.out_dir, "/best.tmp-", getpid());
+        fsys::remove_all(tmp);
+        save_trainable(m, tmp);
+        replace_dir(tmp, opt.out_dir + "/best");
       }
     }
     const bool hurt = line.contains("utility_rise") && line["utility_rise"].get<double>() > opt.utility_tolerance;
@@ -331,47 +335,55 @@ struct Trainer::Impl {
     return line;
   }
 
-  // Averages per-rank estimates (undefined entries and ranks without a batch count as
-  // absent), so every rank applies the same update. One all-reduce.
-  void average_over_ranks(std::vector<torch::Tensor>& est, bool have) {
-    std::vector<torch::Tensor> buf;
-    for (size_t i = 0; i < params.size(); ++i)
-      buf.push_back(have && est[i].defined() ? est[i].to(torch::kFloat) : torch::zeros_like(params[i], torch::kFloat));
-    buf.push_back(torch::full({1}, have ? 1.0f : 0.0f, params[0].options().dtype(torch::kFloat)));
-    dist::all_reduce_sum(buf);
-    const double n = buf.back().item<double>();
-    for (size_t i = 0; i < params.size(); ++i) est[i] = n > 0 ? buf[i] / n : torch::Tensor();
-  }
-
-  // Sophia's curvature refresh on this rank's last micro-batch of the step; with several
-  // ranks the estimates are averaged (an estimate over world_size batches).
-  void refresh_hessian(const MicroBatch* mb) {
+  // Sophia's curvature refresh after step s (docs/unlearning.md "Sophia's curvature"): the
+  // mean of the estimates over every micro-batch of the step, on every rank, so W ranks at
+  // --accumulation A give the estimator of one process at A·W. Each micro-batch draws its
+  // sampled labels / Rademacher vectors from its own generator, seeded by its index in the
+  // plan, so the draws do not depend on which rank runs it. A non-finite estimate is dropped
+  // with a warning (kept, it would poison h, and the rollback would restore it).
+  void refresh_hessian(int64_t s) {
     auto* sophia = dynamic_cast<optim::Sophia*>(optimizer.get());
-    if (world > 1) {
-      std::vector<torch::Tensor> est = mb ? hessian_estimate(*mb) : std::vector<torch::Tensor>();
-      const bool have = !est.empty();  // empty: no batch, or one without a loss
-      est.resize(params.size());
-      average_over_ranks(est, have);
-      sophia->update_hessian(est);
-      return;
+    const auto f32 = params[0].options().dtype(torch::kFloat);
+    std::vector<torch::Tensor> sum;
+    for (auto& p : params) sum.push_back(torch::zeros_like(p, f32));
+    int64_t n = 0;
+    for (int64_t k = 0; k < std::max<int64_t>(1, opt.accumulation); ++k) {
+      const size_t idx = size_t(s * global_acc + k * world + rank);
+      if (idx >= plan.size()) break;
+      Rng draws(mix_seed(opt.optimizer_options.sophia.seed ^ 0x4e55, uint64_t(idx)));
+      auto est = hessian_estimate(plan[idx], draws);
+      if (est.empty()) continue;  // a micro-batch without a loss
+      if (!all_finite(est)) {
+        log_warn("step ", s + 1, ": non-finite curvature estimate on micro-batch ", idx, "; not used");
+        continue;
+      }
+      for (size_t i = 0; i < params.size(); ++i)
+        if (est[i].defined()) sum[i].add_(est[i].to(torch::kFloat));
+      ++n;
     }
-    if (!mb) return;
-    auto est = hessian_estimate(*mb);
-    if (!est.empty()) sophia->update_hessian(est);
+    if (world > 1) {  // one all-reduce: the sums and the count
+      sum.push_back(torch::full({1}, float(n), f32));
+      dist::all_reduce_sum(sum);
+      n = std::llround(sum.back().item<double>());
+      sum.pop_back();
+    }
+    if (n == 0) return;
+    for (auto& t : sum) t.div_(double(n));
+    sophia->update_hessian(sum);
   }
 
-  // One per-param estimate (empty when the batch contributes no loss): GNB ĝ⊙ĝ or Hutchinson.
-  std::vector<torch::Tensor> hessian_estimate(const MicroBatch& mb) {
+  // One per-param estimate (empty when the batch contributes no loss): GNB ĝ⊙ĝ or Hutchinson,
+  // with its random draws from `draws`.
+  std::vector<torch::Tensor> hessian_estimate(const MicroBatch& mb, Rng& draws) {
     auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
     auto src = optimizer->hessian_source();
-    auto* sophia = dynamic_cast<optim::Sophia*>(optimizer.get());
     if (src == optim::HessianSource::GaussNewtonBartlett) {
       // SophiaG: ĝ = ∇ CE(logits, ŷ), ŷ ~ softmax(logits) on the loss positions (Liu et al. 2024, Alg. 2).
       auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V]
       int64_t T = logits.size(1);
       auto lg = logits.narrow(1, 0, T - 1).reshape({-1, logits.size(2)});
       auto mask = b.labels.narrow(1, 1, T - 1).reshape({-1}).ne(model::kIgnoreIndex);
-      auto y = optim::sample_categorical(lg.detach(), sophia->rng());
+      auto y = optim::sample_categorical(lg.detach(), draws);
       auto ce = torch::nll_loss(torch::log_softmax(lg, -1), y, {}, at::Reduction::None);
       auto loss = (ce * mask.to(ce.dtype())).sum() / mask.sum().clamp_min(1);
       auto g = torch::autograd::grad({loss}, params, {}, false, false, true);
@@ -383,7 +395,9 @@ struct Trainer::Impl {
       model::FullLogitsGuard twice_differentiable;  // Hessian-vector products need plain autograd
       auto loss = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params).loss;
       if (!loss.defined()) return {};
-      return optim::hutchinson_diag(loss, params, sophia->rng()).diag;
+      // The curvature of what the step minimises: the micro-batch's loss with its factor
+      // (SUGD's −1 on forget batches flips the sign of the forget Hessian).
+      return optim::hutchinson_diag(loss * mb.factor, params, draws).diag;
     }
     return {};
   }
@@ -434,14 +448,12 @@ struct Trainer::Impl {
     std::map<std::string, int> counts;
     int64_t tokens = 0;
     torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(m.device()));
-    const MicroBatch* last = nullptr;
     const size_t first = size_t(s * global_acc);  // the step's micro-batches over every rank
     const auto weights = accumulation_weights(plan, first, size_t(global_acc), data, opt.objective);
     for (int64_t k = 0; k < acc; ++k) {
       size_t idx = size_t(s * global_acc + k * world + rank);
       if (idx >= plan.size()) break;
       const MicroBatch& mb = plan[idx];
-      last = &mb;
       auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
       auto t = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params);
       for (auto& [k2, v] : t.logs) logs[k2] = logs.count(k2) ? logs[k2] + v : v, counts[k2]++;
@@ -484,7 +496,7 @@ struct Trainer::Impl {
     optimizer->zero_grad();
     json stats = optimizer->step_stats();  // keep alive: items() refers into it
     for (auto& [k2, v] : stats.items()) line[k2] = v;
-    if (optimizer->hessian_due()) refresh_hessian(last);
+    if (optimizer->hessian_due()) refresh_hessian(s);
     if (bar) bar->set_postfix(cat("loss=", loss_sum));
     return line;
   }

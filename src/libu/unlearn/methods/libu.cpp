@@ -19,11 +19,6 @@ using nlohmann::json;
 
 json num_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
-// The first 64 rows: phase 1's measurement rows when no validation rows were given.
-std::vector<data::Example> head(const std::vector<data::Example>& ex) {
-  return {ex.begin(), ex.begin() + long(std::min<size_t>(64, ex.size()))};
-}
-
 // --phase1-lr auto: runs the search, logs every trial into `trials`, returns the chosen η₁.
 double search_lr(model::CausalLM& m, const InfluenceStats& stats, double damping, const UnlearnConfig& c,
                  double f0, double r0, const Phase1Measure& measure, json& trials) {
@@ -62,8 +57,8 @@ class Libu : public Method {
     int64_t eval_b = std::max<int64_t>(1, c.plan.batch_size);
     const auto& t = c.trainer;
     // Measurements: mean per-row NLL of the validation rows (else the first 64 training rows).
-    auto vf = t.val_forget.empty() ? head(d.forget) : t.val_forget;
-    auto vr = t.val_retain.empty() ? head(d.retain) : t.val_retain;
+    auto vf = selection_rows(t.val_forget, d.forget, "--val-forget", "phase 1 measures its eta1 search");
+    auto vr = selection_rows(t.val_retain, d.retain, "--val-retain", "phase 1 measures its eta1 search");
     auto measure = [&] {
       return std::make_pair(mean_of(row_nlls(m, vf, d.pad_id, eval_b)), mean_of(row_nlls(m, vr, d.pad_id, eval_b)));
     };
