@@ -20,8 +20,8 @@ endfunction()
 
 # libu_module(NAME DEPS <targets...> [TORCH])
 # One static library per module, sources globbed from its folder (recursively), so that
-# adding a file needs no CMake edit. Dependencies are one-way (BRIEF §5): a module links
-# only to the modules below it, so a reversed include fails to link.
+# adding a file needs no CMake edit. Dependencies are one-way (docs/ARCHITECTURE.md): a
+# module links only to the modules below it, so a reversed include fails to link.
 function(libu_module NAME)
   cmake_parse_arguments(M "TORCH" "" "DEPS;SYSLIBS" ${ARGN})
   file(GLOB_RECURSE _srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)

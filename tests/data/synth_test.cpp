@@ -44,7 +44,7 @@ TEST(Synth, LumeTask2RowsAndCreativeDocs) {
   EXPECT_EQ(d.forget[1].output, p.birth_date_iso);
   EXPECT_EQ(d.forget[4].output, p.email);
   EXPECT_EQ(d.forget[6].task, "Task1");
-  // Row type = id without its last char ends in sc/qa (BRIEF §3).
+  // Row type = id without its last char ends in sc/qa (docs/eval.md).
   for (auto& r : d.forget) {
     std::string t = r.id.substr(r.id.size() - 3, 2);
     EXPECT_TRUE(t == "sc" || t == "qa") << r.id;

@@ -50,7 +50,7 @@ TEST(ParquetSemeval, IdsWithQuotesArePreservedAndTasksAreKnown) {
       std::string id = *t.string_at(0, r), task = *t.string_at(1, r);
       quoted += id.find('"') != std::string::npos;
       EXPECT_TRUE(task == "Task1" || task == "Task2" || task == "Task3") << task;
-      // Row type suffix: sc<digit> or qa<digit> (BRIEF §3).
+      // Row type suffix: sc<digit> or qa<digit> (docs/eval.md).
       ASSERT_GE(id.size(), 3u);
       std::string suf = id.substr(id.size() - 3, 2);
       EXPECT_TRUE(suf == "sc" || suf == "qa") << id;

@@ -1,7 +1,8 @@
-// Sophia (Liu et al., ICLR 2024), variants g / seed / h of BRIEF §2.3: each step against the
-// formulas evaluated by hand (literal numbers) or by a scalar fp64 re-implementation written
-// from the BRIEF text, on small tensors; Hutchinson's estimator against exact Hessian diagonals
-// (themselves checked by finite differences); the GNB label sampler against softmax.
+// Sophia (Liu et al., ICLR 2024), variants g / seed / h (docs/unlearning.md): each step
+// against the formulas evaluated by hand (literal numbers) or by a scalar fp64
+// re-implementation written from those update rules, on small tensors; Hutchinson's estimator
+// against exact Hessian diagonals (themselves checked by finite differences); the GNB label
+// sampler against softmax.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -65,7 +66,7 @@ TEST(SophiaG, FirstStepByHand) {
 }
 
 TEST(SophiaG, StepsWithHessianClippingAndWinRateMatchFormula) {
-  // Scalar fp64 re-implementation of BRIEF §2.3 `g`, over 6 steps with k = 2, two tensors.
+  // Scalar fp64 re-implementation of SophiaG (`g`), over 6 steps with k = 2, two tensors.
   SophiaOptions o = SophiaOptions::defaults(SophiaVariant::G);
   o.hessian_interval = 2;
   const double lr = 0.05, b1 = o.beta1, b2 = o.beta2, rho = o.rho, wd = o.weight_decay;
@@ -184,7 +185,7 @@ TEST(SophiaSeed, FirstStepWithoutHessianIsClampedSign) {
 
 TEST(SophiaSeed, RandomHessianUpdatesBiasCorrectionMatchFormula) {
   // hessian_prob 0.5 with a fixed seed; the reference replays the same libu::Rng draws
-  // (one per tensor per step, tensor order) and the BRIEF §2.3 formulas in fp64.
+  // (one per tensor per step, tensor order) and the variant's update rules in fp64.
   SophiaOptions o = SophiaOptions::defaults(SophiaVariant::Seed);
   o.hessian_prob = 0.5;
   o.seed = 1234;

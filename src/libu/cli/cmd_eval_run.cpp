@@ -1,4 +1,4 @@
-// libu eval run — the official SemEval-2025 Task 4 evaluation of a model (BRIEF §3):
+// libu eval run — the official SemEval-2025 Task 4 evaluation of a model (docs/eval.md):
 // greedy generations for forget/retain, MIA losses (+ ZLib, Min-K%, Min-K%++), MMLU, then
 // the same metrics as `libu eval score` on the written predictions; with --attacks, the
 // robustness attacks of `libu eval attack` afterwards (docs/robustness.md).
@@ -18,7 +18,7 @@ int run_eval_run(const Options& o) {
   e.mmlu.shots = int(o.i64("mmlu-shots"));
   e.mmlu.limit = o.i64("mmlu-limit");
   if (o.given("mmlu-subjects")) e.mmlu.subjects = o.list("mmlu-subjects");
-  // No ignored flags (BRIEF §5).
+  // No ignored flags (docs/ARCHITECTURE.md "Conventions").
   if (e.mmlu_dir.empty())
     for (const char* f : {"mmlu-shots", "mmlu-subjects", "mmlu-limit"})
       if (o.given(f)) fail(cat("--", f, " has no effect without --mmlu"), "add --mmlu DIR or drop the flag");

@@ -1,5 +1,5 @@
 // libu eval score — every official SemEval-2025 Task 4 number from prediction files,
-// without a model (the official script's --compute_metrics_only). BRIEF §3.
+// without a model (the official script's --compute_metrics_only). docs/eval.md.
 #include <optional>
 
 #include "libu/cli/options.h"

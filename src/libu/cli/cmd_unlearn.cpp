@@ -1,6 +1,6 @@
 // libu unlearn | train — the unlearning methods and plain fine-tuning on the shared trainer.
-// Presets (BRIEF §2.3) set defaults; any flag given explicitly wins. The resolved values
-// are printed and saved in OUT/run.json.
+// Presets (docs/unlearning.md "Definitions") set defaults; any flag given explicitly wins.
+// The resolved values are printed and saved in OUT/run.json.
 #include <iostream>
 #include <map>
 
@@ -32,7 +32,8 @@ std::string join_paths(const std::vector<std::string>& v) {
 
 using Defaults = std::map<std::string, std::string>;
 
-// BRIEF §2.3 presets and §2.4 baseline settings.
+// The LIBU presets (paper Table 1; libu-seed = the published code) and the baseline settings
+// (docs/unlearning.md "Definitions").
 const std::map<std::string, Defaults>& presets() {
   static const std::map<std::string, Defaults> p = {
       // libu: with --holdout, run_cmd switches the objective and the best rule to calibrated.
@@ -249,7 +250,8 @@ int run_cmd(const Options& given, bool unlearn) {
   Options o = given;
   if (unlearn) {
     // An explicit --method other than libu without an explicit --preset gets that method's
-    // own defaults (BRIEF §2.4: baselines run with AdamW lr 1e-5; sugd its paper settings).
+    // own defaults (baselines run with AdamW lr 1e-5, sugd with its paper's settings;
+    // docs/unlearning.md "Definitions").
     std::string preset = o.str("preset");
     if (!o.given("preset") && o.given("method") && o.str("method") != "libu")
       preset = o.str("method") == "sugd" ? "sugd" : "baseline";

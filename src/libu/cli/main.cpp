@@ -1,4 +1,4 @@
-// libu — command-line entry point. The only place that catches libu::Error (BRIEF §5).
+// libu — command-line entry point. The only place that catches libu::Error (docs/ARCHITECTURE.md).
 // Exit codes: 0 ok, 1 user error (bad input), 2 internal error.
 #include <csignal>
 #include <cstdio>

@@ -1,4 +1,4 @@
-// libu/core/error.h — the one error type of libu (BRIEF §5).
+// libu/core/error.h — the one error type of libu (docs/ARCHITECTURE.md).
 // Every failure carries a message naming the file/field/tensor, and an optional hint
 // telling the user how to fix it. Only cli/main.cpp catches it.
 #pragma once

@@ -1,4 +1,4 @@
-// libu/data/batching.h — the torch-free core of the unlearning dataset (BRIEF §2, §2.4):
+// libu/data/batching.h — the torch-free core of the unlearning dataset (docs/unlearning.md):
 // tokenised examples with full/answer loss masks, dynamic padding, optional length
 // bucketing, a deterministic per-(seed, epoch) order with a resumable cursor,
 // forget/retain interleaving and SUGD chunking. Everything is std::vector<int64_t>; a thin
@@ -97,8 +97,9 @@ class BatchStream {
 // (fractional ratios are spread evenly). true = forget.
 std::vector<bool> interleave_schedule(int64_t forget_batches, double retain_ratio);
 
-// SUGD (BRIEF §2.4): forget indices split into chunks of `chunk`; each chunk's forget
-// samples are paired with chunk*retain_per_forget retain indices, cycling through retain.
+// SUGD (AILS-NTUA, arXiv 2503.02443): forget indices split into chunks of `chunk`; each
+// chunk's forget samples are paired with chunk*retain_per_forget retain indices, cycling
+// through retain.
 struct SugdChunk {
   std::vector<size_t> forget, retain;
 };

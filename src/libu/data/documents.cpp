@@ -9,7 +9,7 @@
 namespace libu::data {
 
 namespace {
-// "sc" | "qa" | "" by the official row-type rule (BRIEF §3).
+// "sc" | "qa" | "" by the official row-type rule (docs/eval.md).
 std::string suffix_kind(const std::string& id) {
   if (id.size() < 3) return "";
   std::string t = id.substr(id.size() - 3, 2);

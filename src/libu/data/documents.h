@@ -3,7 +3,7 @@
 //
 // A LUME document (a creative story, a synthetic biography, a Wikipedia biography) gives
 // several rows: sentence-completion rows `<doc>sc1`, `<doc>sc2`, ... and QA rows `<doc>qa0`, ...
-// (the official row-type rule, BRIEF §3: the id without its last character ends in sc or qa).
+// (the official row-type rule, docs/eval.md: the id without its last character ends in sc or qa).
 // Roles are given by document, never by row: a QA row about a forget document is a forget row.
 #pragma once
 #include <cstdint>

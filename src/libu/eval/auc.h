@@ -1,5 +1,5 @@
 // libu/eval/auc.h — ROC AUC exactly as scikit-learn 1.2 computes
-// `auc(*roc_curve(labels, scores)[:2])` (BRIEF §3, MIA): thresholds at every distinct score,
+// `auc(*roc_curve(labels, scores)[:2])` (docs/eval.md "AUC"): thresholds at every distinct score,
 // ties grouped into one ROC step (so a tie contributes a diagonal segment, i.e. 1/2),
 // collinear points dropped (drop_intermediate=True), then the trapezoid rule summed with
 // numpy's pairwise summation. Bit-for-bit with the goldens. No torch.

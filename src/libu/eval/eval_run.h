@@ -1,5 +1,5 @@
 // libu/eval/eval_run.h — `libu eval run`: the whole official evaluation of one model
-// (BRIEF §3). Generates the SemEval predictions, the MIA losses (and extra attacks) and
+// (docs/eval.md). Generates the SemEval predictions, the MIA losses (and extra attacks) and
 // MMLU, writes the prediction files that `libu eval score` reads, then scores that same
 // folder with the eval score code path (score_predictions_dir + semeval_to_json), so that
 // metrics.json's official fields are exactly what `libu eval score` prints for it.

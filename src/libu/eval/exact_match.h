@@ -1,4 +1,4 @@
-// libu/eval/exact_match.h — the SemEval knowledge score of a QA row (BRIEF §3):
+// libu/eval/exact_match.h — the SemEval knowledge score of a QA row (docs/eval.md):
 // int(gt.strip().lower() == gen.strip().lower()) with Python's Unicode-aware str.strip()
 // and str.lower() (pystr.h). No torch.
 #pragma once

@@ -1,6 +1,7 @@
 // libu/eval/generation_eval.h — SemEval generations as the official pipeline makes them
-// (BRIEF §3): greedy decoding from the raw `input` (no chat template, no BOS), batched with
-// left padding and a KV cache (model/generate.h), up to max_new_tokens, stopping at EOS;
+// (docs/eval.md "Generation"): greedy decoding from the raw `input` (no chat template, no
+// BOS), batched with left padding and a KV cache (model/generate.h), up to max_new_tokens,
+// stopping at EOS;
 // only the new tokens are decoded, with special tokens skipped and HF's
 // clean_up_tokenization_spaces.
 #pragma once

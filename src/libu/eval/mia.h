@@ -1,4 +1,4 @@
-// libu/eval/mia.h — the model side of the membership-inference suite (BRIEF §3): per
+// libu/eval/mia.h — the model side of the membership-inference suite (docs/eval.md "MIA"): per
 // document mean token NLL (the official loss attack), token log-probs and the per-position
 // moments of log p that Min-K%++ needs, then the attacks of mia_attacks.h and their AUCs
 // (member = positive, score = −statistic).

@@ -1,5 +1,5 @@
 // libu/eval/mia_attacks.h — membership-inference statistics beyond the official loss
-// attack (BRIEF §3), with MUSE / OpenUnlearning definitions. Torch-free: the caller runs
+// attack (docs/eval.md), with MUSE / OpenUnlearning definitions. Torch-free: the caller runs
 // the model and passes token log-probabilities (natural log) and per-position statistics.
 // Sign convention (OpenUnlearning): every statistic here is "higher = looks less like
 // training data"; AUC with member = positive therefore uses −statistic as the score.

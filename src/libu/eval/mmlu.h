@@ -1,6 +1,6 @@
 // libu/eval/mmlu.h — MMLU accuracy as open-instruct's eval/mmlu/run_eval.py measures it
-// (BRIEF §3): the Hendrycks prompt with k dev examples, one forward pass per question,
-// prediction = argmax of the next-token logits over the ids of " A", " B", " C", " D".
+// (docs/eval.md "MMLU"): the Hendrycks prompt with k dev examples, one forward pass per
+// question, prediction = argmax of the next-token logits over the ids of " A", " B", " C", " D".
 // Folder layout: DIR/test/<subject>_test.csv and DIR/dev/<subject>_dev.csv, in either CSV
 // layout of io/csv.h.
 #pragma once

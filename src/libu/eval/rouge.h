@@ -1,5 +1,5 @@
 // libu/eval/rouge.h — ROUGE-1 / ROUGE-N and ROUGE-L (sentence level, LCS) exactly as
-// Google's rouge_score computes them with use_stemmer=True (BRIEF §3). No torch.
+// Google's rouge_score computes them with use_stemmer=True (docs/eval.md). No torch.
 #pragma once
 #include <string>
 #include <string_view>

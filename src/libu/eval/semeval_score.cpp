@@ -259,7 +259,7 @@ json semeval_to_json(const SemevalResult& r) {
   j["mmlu_average"] = opt_json(r.mmlu);
   j["aggregate-score"] = opt_json(r.final_score);
   j["scorer"] = {{"csv_roundtrip", r.options.csv_roundtrip},
-                 {"definition", "SemEval-2025 Task 4 evaluate_generations.py (BRIEF §3)"}};
+                 {"definition", "SemEval-2025 Task 4 evaluate_generations.py (docs/eval.md)"}};
   return j;
 }
 

@@ -1,5 +1,5 @@
 // libu/eval/semeval_score.h — the official SemEval-2025 Task 4 scorer (organisers'
-// evaluate_generations.py, BRIEF §3) without a model: row typing, per-split/per-task
+// evaluate_generations.py; docs/eval.md) without a model: row typing, per-split/per-task
 // means, forget inversion, the 12 aggregated terms, their harmonic mean, MIA AUC and
 // mia_final_score, and the final score. Python's statistics.mean/harmonic_mean rounding is
 // reproduced (exact sums, one rounding). No torch.

@@ -1,5 +1,5 @@
 // libu/io/csv.h — RFC 4180 CSV (quoted fields, "" escapes, embedded delimiters and
-// newlines, CRLF or LF, optional UTF-8 BOM), plus the two MMLU layouts of BRIEF §4.
+// newlines, CRLF or LF, optional UTF-8 BOM), plus the two MMLU layouts of docs/data.md.
 #pragma once
 #include <array>
 #include <string>

@@ -131,7 +131,7 @@ std::vector<std::string> resolve_split_files(const std::string& path, const std:
   fail(cat(path, ": no '", split, "' split found (looked for ", split, ".parquet, ", split, ".jsonl, ", split,
            "-NNNNN-of-NNNNN.parquet, ", split, "_train-NNNNN-of-NNNNN.parquet); the folder holds: ",
            list.empty() ? "nothing" : list),
-       "name the files as in BRIEF §4, or pass the file directly");
+       "name the files as in docs/data.md, or pass the file directly");
 }
 
 std::vector<Record> load_split(const std::string& path, const std::string& split) {

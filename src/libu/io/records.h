@@ -1,4 +1,4 @@
-// libu/io/records.h — SemEval-2025 Task 4 records (BRIEF §4) from parquet or jsonl files,
+// libu/io/records.h — SemEval-2025 Task 4 records (docs/data.md) from parquet or jsonl files,
 // or from a dataset folder holding forget/retain splits in one of these layouts:
 //   forget.parquet | forget.jsonl | forget_train-00000-of-00001.parquet (HF shards)
 #pragma once

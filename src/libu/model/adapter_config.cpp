@@ -1,4 +1,5 @@
-// PEFT adapter_config.json (BRIEF §2.1): r, lora_alpha, lora_dropout, target_modules.
+// PEFT adapter_config.json (docs/unlearning.md "Definitions"): r, lora_alpha, lora_dropout,
+// target_modules.
 #include <cmath>
 #include <filesystem>
 

@@ -1,5 +1,5 @@
 // Llama: pre-norm decoder with RMSNorm (weight applied after the cast back), GQA,
-// SwiGLU, RoPE. BRIEF §4.
+// SwiGLU, RoPE. HF transformers' modeling_llama.py; README.md "Supported models".
 #include "libu/model/layers.h"
 
 namespace libu::model {

@@ -1,5 +1,6 @@
 // OLMo (0724, HF model_type "olmo"): pre-norm decoder with non-parametric LayerNorm
-// (fp32, eps 1e-5), optional clip_qkv clamping of q/k/v, SwiGLU, RoPE. BRIEF §4.
+// (fp32, eps 1e-5), optional clip_qkv clamping of q/k/v, SwiGLU, RoPE. HF transformers'
+// modeling_olmo.py; README.md "Supported models".
 #include "libu/model/layers.h"
 
 namespace libu::model {

@@ -1,6 +1,6 @@
 // OLMo-2: no pre-norm; RMSNorm q_norm/k_norm over the full q/k projections; post-norms
 // after attention and after the MLP; the RMSNorm weight multiplies before the cast back.
-// BRIEF §4.
+// HF transformers' modeling_olmo2.py; README.md "Supported models".
 #include "libu/model/layers.h"
 
 namespace libu::model {

@@ -1,7 +1,7 @@
 // libu/model/architecture.h — what differs between decoders (one file per architecture:
 // arch_olmo.cpp, arch_llama.cpp, arch_olmo2.cpp, arch_qwen2.cpp, arch_neox.cpp; arch_llama3.cpp holds
 // Llama-3's RoPE scaling, the one way it differs from llama). The shared pieces (norms, RoPE,
-// attention, SwiGLU) live in layers.h. BRIEF §4.
+// attention, SwiGLU) live in layers.h. README.md "Supported models"; docs/data.md (model folders).
 #pragma once
 #include <functional>
 #include <memory>

@@ -1,4 +1,5 @@
-// libu/model/config.h — typed HF config.json for the supported decoders (BRIEF §4).
+// libu/model/config.h — typed HF config.json for the supported decoders
+// (README.md "Supported models").
 #pragma once
 #include <optional>
 #include <string>

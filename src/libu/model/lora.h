@@ -1,4 +1,4 @@
-// libu/model/lora.h — LoRA adapters with PEFT semantics (Hu et al. 2022; BRIEF §2.1):
+// libu/model/lora.h — LoRA adapters with PEFT semantics (Hu et al. 2022; docs/unlearning.md):
 //   y = W x + (alpha / r) * B (A dropout(x)),  A: [r, in] Kaiming-uniform(a=sqrt 5), B: [out, r] = 0.
 // A and B are fp32 master weights (leaf tensors, requires_grad); the forward casts them to
 // the compute dtype, so gradients land on the fp32 masters.

@@ -1,5 +1,5 @@
 // libu/model/peft_io.h — PEFT adapter folders (adapter_config.json +
-// adapter_model.safetensors with PEFT key names; BRIEF §2.1).
+// adapter_model.safetensors with PEFT key names; docs/unlearning.md "Definitions").
 #pragma once
 #include <string>
 

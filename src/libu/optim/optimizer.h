@@ -1,7 +1,7 @@
-// libu/optim/optimizer.h — the one optimizer interface the trainer drives (issue 5, BRIEF §2.3–2.5).
+// libu/optim/optimizer.h — the one optimizer interface the trainer drives (issue 5; docs/unlearning.md).
 //
 // Implemented by Sophia (sophia.h, variants g / seed / h) and by AdamWOptimizer (an adapter
-// over torch::optim::AdamW, used by the baselines of BRIEF §2.4).
+// over torch::optim::AdamW, used by the baselines, docs/unlearning.md "Definitions").
 //
 // Driving protocol (one optimizer step):
 //   opt.zero_grad();
@@ -101,7 +101,7 @@ class Optimizer {
 };
 
 // torch::optim::AdamW with libu's interface. Defaults are torch's AdamWOptions defaults
-// (β = (0.9, 0.999), eps = 1e-8, weight decay 0.01); the baselines' lr (1e-5, BRIEF §2.4) is
+// (β = (0.9, 0.999), eps = 1e-8, weight decay 0.01); the baselines' lr (1e-5, docs/unlearning.md) is
 // passed to step(). AdamW state dtype follows the params (fp32 LoRA masters).
 struct AdamWConfig {
   double beta1 = 0.9;

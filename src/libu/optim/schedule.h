@@ -1,4 +1,4 @@
-// libu/optim/schedule.h — learning-rate schedules and gradient clipping (BRIEF §2.5).
+// libu/optim/schedule.h — learning-rate schedules and gradient clipping (docs/unlearning.md).
 //
 // Schedules follow Hugging Face transformers' get_{constant,linear,cosine}_schedule_with_warmup
 // (the trainers the SemEval baselines ran on), as multipliers λ(s) of the base lr, where s is

@@ -24,7 +24,7 @@ SophiaVariant parse_sophia_variant(const std::string& s) {
   if (s == "g") return SophiaVariant::G;
   if (s == "seed") return SophiaVariant::Seed;
   if (s == "h") return SophiaVariant::H;
-  fail(cat("unknown Sophia variant '", s, "'"), "choose one of: g, seed, h (BRIEF §2.3)");
+  fail(cat("unknown Sophia variant '", s, "'"), "choose one of: g, seed, h (see docs/unlearning.md)");
 }
 
 SophiaOptions SophiaOptions::defaults(SophiaVariant v) {

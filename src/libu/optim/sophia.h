@@ -1,7 +1,7 @@
 // libu/optim/sophia.h — Sophia, a second-order clipped stochastic optimizer
 // (H. Liu, Z. Li, D. Hall, P. Liang, T. Ma, "Sophia: A Scalable Stochastic Second-order
 // Optimizer for Language Model Pre-training", ICLR 2024; arXiv 2305.14342), in the three
-// variants of BRIEF §2.3:
+// variants below (docs/unlearning.md "Definitions"):
 //
 //  g    the official SophiaG (Liuhong99/Sophia, sophia.py + train_sophiag.py):
 //         θ ← θ(1 − lr·wd)                                   (decoupled weight decay)
@@ -59,7 +59,7 @@ struct SophiaOptions {
   double eps = 1e-15;            // g, h: 1e-15; seed: 1e-8 (the floor of γ·ĥ)
   uint64_t seed = 0;             // seeds the optimizer's Rng (seed's draws, helpers below)
 
-  // The BRIEF §2.3 defaults of a variant.
+  // The defaults of a variant, as listed above.
   static SophiaOptions defaults(SophiaVariant v);
   void validate() const;  // raises Error naming the bad field
   nlohmann::json to_json() const;

@@ -23,7 +23,8 @@ std::unique_ptr<Decoder> make_decoder(const json& j, const JPath& p);
 // UTF-8 bytes when some char is outside the byte alphabet (e.g. added tokens).
 std::string byte_level_token_bytes(const std::string& token);
 
-// transformers' clean_up_tokenization (BRIEF §3): " ." -> ".", " n't" -> "n't", ...
+// transformers' clean_up_tokenization (as in the SemEval decoding, docs/eval.md):
+// " ." -> ".", " n't" -> "n't", ...
 std::string clean_up_tokenization(std::string s);
 
 }  // namespace libu::text

@@ -1,5 +1,5 @@
 // libu/unlearn/calibration.h — "forget until indistinguishable": how far the forget rows are
-// from data the model never saw (BRIEF §3, MIA). The official SemEval-2025 MIA score is
+// from data the model never saw (docs/eval.md "MIA"). The official SemEval-2025 MIA score is
 // 1 − 2·|AUC − 0.5| of a loss attack (score = −mean token NLL of a document, member = 1).
 // A model that treats the forget set like unseen data sits at AUC 0.5; one that still knows
 // it at 1; one pushed past it (the forget set now looks *worse* than unseen text) near 0.
@@ -50,7 +50,7 @@ std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll,
 // SemEval-2025 mia_final_score = 1 − 2·|AUC − 0.5|.
 double mia_score(double auc);
 
-// The kind of a row, by the official row-type rule (BRIEF §3): the id without its last
+// The kind of a row, by the official row-type rule (docs/eval.md): the id without its last
 // character ends in "sc" (sentence completion) or "qa"; anything else is "".
 std::string row_kind(const std::string& id);
 

@@ -1,4 +1,4 @@
-// libu/unlearn/fisher.h — LIBU phase 1 (BRIEF §2.2; Kudelya & Shirnin 2025 §3.1, after
+// libu/unlearn/fisher.h — LIBU phase 1 (LIBU paper, Kudelya & Shirnin 2025 §3.1, after
 // Koh & Liang 2017): a diagonal empirical Fisher on the retain set and the mean forget
 // gradient over the LoRA parameters, then one preconditioned influence step.
 #pragma once

@@ -1,5 +1,6 @@
-// libu/unlearn/objectives.h — unlearning objectives (BRIEF §2.3 table). Each micro-batch
-// is either a forget or a retain batch; the objective says what loss it contributes.
+// libu/unlearn/objectives.h — unlearning objectives (docs/unlearning.md "Definitions").
+// Each micro-batch is either a forget or a retain batch; the objective says what loss it
+// contributes.
 #pragma once
 #include <cmath>
 #include <map>
@@ -55,7 +56,7 @@ bool uses_retain(Objective o);
 // Is its forget term a mean over rows (npo, simnpo, calibrated) rather than over loss tokens?
 // Gradient accumulation weighs each micro-batch by its share of that unit (plan.h).
 bool forget_term_is_row_mean(Objective o);
-// Loss of one micro-batch (BRIEF §2.3):
+// Loss of one micro-batch:
 //   gd: forget −NLL_f, retain w_r·NLL_r        ga: forget −NLL_f
 //   kl: forget −NLL_f, retain w_r·KL(π_ref‖π_θ) over retain tokens
 //   npo: forget (2/β)·mean log(1 + (π_θ/π_ref)^β), retain w_r·NLL_r   (Zhang et al. 2024)

@@ -32,8 +32,8 @@ struct PlanOptions {
 // Forget batches (shuffled per epoch) interleaved with retain batches at retain_ratio;
 // retain cycles through its own shuffled epochs.
 std::vector<MicroBatch> interleaved_plan(const UnlearnData& d, const PlanOptions& o);
-// SUGD (BRIEF §2.4): chunks of 32 forget samples, each interleaved with 7×32 retain samples.
-// Every micro-batch holds one sample; factors −1 (forget) and +0.5 (retain).
+// SUGD (AILS-NTUA, arXiv 2503.02443): chunks of 32 forget samples, each interleaved with
+// 7×32 retain samples. Every micro-batch holds one sample; factors −1 (forget) and +0.5 (retain).
 std::vector<MicroBatch> sugd_plan(const UnlearnData& d, const PlanOptions& o, size_t chunk = 32,
                                   size_t retain_per_forget = 7);
 

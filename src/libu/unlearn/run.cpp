@@ -95,7 +95,7 @@ json calibration_warnings(const UnlearnData& d, const std::vector<data::Example>
   return w;
 }
 
-// Validation rows, the holdout and τ (BRIEF §3 MIA; docs/unlearning.md "Calibration").
+// Validation rows, the holdout and τ (docs/eval.md "MIA"; docs/unlearning.md "Calibration").
 // Measured on the model before phase 1 (LoRA B = 0, so identical to the input model); also
 // on --resume, where it gives the same τ. Returns the run.json "calibration" block.
 json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<data::Example>& retain_answers,

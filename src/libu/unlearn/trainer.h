@@ -1,4 +1,4 @@
-// libu/unlearn/trainer.h — the one training loop every method shares (BRIEF §2.5):
+// libu/unlearn/trainer.h — the one training loop every method shares (docs/unlearning.md):
 // gradient accumulation over a deterministic micro-batch plan, LR schedule with warmup,
 // clipping, AdamW or Sophia (with its Hessian refresh), a NaN/Inf guard with rollback,
 // validation-based best checkpoint, atomic checkpoints + bit-exact --resume, and a time

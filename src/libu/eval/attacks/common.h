@@ -19,7 +19,7 @@
 
 namespace libu::eval::attacks {
 
-// The official score of one row (BRIEF §3): SC rows ROUGE-L recall (regurgitation), QA rows
+// The official score of one row (docs/eval.md): SC rows ROUGE-L recall (regurgitation), QA rows
 // exact match (knowledge), after the official CSV round trip of the generation.
 double official_row_score(const io::Record& r, const std::string& generation);
 

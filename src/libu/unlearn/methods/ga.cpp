@@ -1,4 +1,4 @@
-// Baseline `ga` (BRIEF §2.4): single phase, objective `ga` of BRIEF §2.3, AdamW by default.
+// Baseline `ga`: single phase, objective `ga`, AdamW by default (docs/unlearning.md).
 #include "libu/unlearn/methods/method.h"
 
 namespace libu::unlearn {

@@ -1,4 +1,4 @@
-// Baseline `gd` (BRIEF §2.4): single phase, objective `gd` of BRIEF §2.3, AdamW by default.
+// Baseline `gd`: single phase, objective `gd`, AdamW by default (docs/unlearning.md).
 #include "libu/unlearn/methods/method.h"
 
 namespace libu::unlearn {

@@ -1,4 +1,4 @@
-// Baseline `kl` (BRIEF §2.4): single phase, objective `kl` of BRIEF §2.3, AdamW by default.
+// Baseline `kl`: single phase, objective `kl`, AdamW by default (docs/unlearning.md).
 #include "libu/unlearn/methods/method.h"
 
 namespace libu::unlearn {

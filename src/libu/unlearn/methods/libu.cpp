@@ -1,8 +1,9 @@
-// LIBU (Kudelya & Shirnin 2025; BRIEF §2.2–2.3). Phase 1: retain diagonal Fisher F and mean
-// forget gradient g over the LoRA parameters, then θ ← θ ± η₁·g/(F+λ) (`+` for preset libu:
-// ascent on the forget loss; `−` for libu-seed, the published code). Phase 2: the shared
-// trainer with Sophia on the chosen objective (calibrated with --holdout, else gd, for libu; seed for
-// libu-seed). Phase 1 searches η₁ (--phase1-lr auto) and scales λ to the Fisher (--damping auto).
+// LIBU (Kudelya & Shirnin 2025, §3.1–3.3; docs/unlearning.md). Phase 1: retain diagonal
+// Fisher F and mean forget gradient g over the LoRA parameters, then θ ← θ ± η₁·g/(F+λ)
+// (`+` for preset libu: ascent on the forget loss; `−` for libu-seed, the published code).
+// Phase 2: the shared trainer with Sophia on the chosen objective (calibrated with --holdout,
+// else gd, for libu; seed for libu-seed). Phase 1 searches η₁ (--phase1-lr auto) and scales λ
+// to the Fisher (--damping auto).
 #include <cmath>
 
 #include "libu/core/log.h"

@@ -1,4 +1,4 @@
-// Baseline `npo` (BRIEF §2.4): single phase, objective `npo` of BRIEF §2.3, AdamW by default.
+// Baseline `npo`: single phase, objective `npo`, AdamW by default (docs/unlearning.md).
 #include "libu/unlearn/methods/method.h"
 
 namespace libu::unlearn {

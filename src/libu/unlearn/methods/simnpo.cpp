@@ -1,4 +1,4 @@
-// Baseline `simnpo` (BRIEF §2.4): single phase, objective `simnpo` of BRIEF §2.3, AdamW by default.
+// Baseline `simnpo`: single phase, objective `simnpo`, AdamW by default (docs/unlearning.md).
 #include "libu/unlearn/methods/method.h"
 
 namespace libu::unlearn {

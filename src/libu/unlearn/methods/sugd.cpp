@@ -1,6 +1,6 @@
-// `sugd`: the SemEval-2025 winner (AILS-NTUA, arXiv 2503.02443; BRIEF §2.4): forget data in
-// chunks of 32, each sample with factor −1 on its NLL, interleaved with 7×32 retain samples
-// with factor +0.5, cycling through retain. Batch 1, AdamW lr 1e-5, LoRA r16 α64 on
+// `sugd`: the SemEval-2025 winner (AILS-NTUA, arXiv 2503.02443; docs/unlearning.md):
+// forget data in chunks of 32, each sample with factor −1 on its NLL, interleaved with 7×32
+// retain samples with factor +0.5, cycling through retain. Batch 1, AdamW lr 1e-5, LoRA r16 α64 on
 // q_proj, v_proj, up_proj, down_proj (set by the CLI defaults of this method).
 #include "libu/unlearn/methods/method.h"
 
