@@ -7,7 +7,7 @@ JOBS ?= 2
 CTEST_ARGS ?=
 DEMO_OUT ?= demo-out
 
-.PHONY: all deps configure build test test-fast test-slow test-all demo bench bench-quality asan clean python fuzz
+.PHONY: all deps configure build test test-fast test-slow test-all demo bench bench-quality asan clean python fuzz check-torch2
 
 all: build
 
@@ -51,6 +51,11 @@ asan: deps
 	cmake --preset asan
 	cmake --build build-asan -j $(JOBS)
 	ctest --preset asan -LE slow
+
+# Build and run the fast suite against Debian trixie's libtorch 2.6 in a chroot under
+# build-torch2/ (made on the first call, reused after; needs root). docs/BENCHMARKS.md has its time.
+check-torch2:
+	scripts/check-torch2.sh
 
 # libFuzzer campaign on every parser (clang, ASan + UBSan); updates tests/fuzz/corpus/.
 FUZZ_SECONDS ?= 600

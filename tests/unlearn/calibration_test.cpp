@@ -380,6 +380,23 @@ TEST(AutoLr, GridIsGeometricAroundTheBase) {
   EXPECT_THROW(auto_lr_grid(1e-3, 1), libu::Error);
 }
 
+// Successive halving's cost in shares of --time-budget (hand-computed): 2 rates = 2 trials of
+// total/2 steps, then the winner adds total/2 (cost 1.5·total); 4 rates = 4 × total/4, 2 × total/4
+// more, 1 × total/2 more (cost 2·total). Each trial's slice is the steps it adds over the cost.
+TEST(AutoLr, TimeSharesFollowTheStepsEachTrialAdds) {
+  auto two = rung_time_shares(2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_NEAR(two[0], 1.0 / 3, 1e-12);
+  EXPECT_NEAR(two[1], 1.0 / 3, 1e-12);
+  auto four = rung_time_shares(4);
+  ASSERT_EQ(four.size(), 3u);
+  EXPECT_NEAR(four[0], 0.125, 1e-12);
+  EXPECT_NEAR(four[1], 0.125, 1e-12);
+  EXPECT_NEAR(four[2], 0.25, 1e-12);
+  auto three = rung_time_shares(3);  // 3 trials, then 2, then 1: 3·¼ + 2·¼ + ½ = 1.75
+  EXPECT_NEAR(3 * three[0] + 2 * three[1] + three[2], 1.0, 1e-12);
+}
+
 TEST(Records, DocumentsJsonlBecomesRows) {
   std::string dir = test::temp_dir("holdout-docs");
   std::ofstream(dir + "/docs.jsonl") << "{\"document\": \"one never seen text\"}\n{\"document\": \"another\"}\n";

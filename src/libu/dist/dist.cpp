@@ -10,6 +10,8 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include "libu/dist/c10d_compat.h"
 #ifdef LIBU_HAVE_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -68,7 +70,7 @@ struct State {
   std::string backend = "none";
   c10::Device device = c10::kCPU;                // where collective buffers live (NCCL: the rank's GPU)
   c10::intrusive_ptr<c10d::Store> store;      // TCPStore; rank 0 hosts the server
-  c10::intrusive_ptr<c10d::ProcessGroup> pg;  // Gloo or NCCL
+  c10::intrusive_ptr<compat::Group> pg;       // Gloo or NCCL (c10d_compat.h)
   std::thread heartbeat;
   std::mutex mu;
   std::condition_variable cv;
@@ -206,7 +208,7 @@ std::shared_ptr<gloo::transport::Device> gloo_device(const Env& e) {
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
-c10::intrusive_ptr<c10d::ProcessGroup> make_group(const std::string& backend, const Env& e,
+c10::intrusive_ptr<compat::Group> make_group(const std::string& backend, const Env& e,
                                                    const c10::intrusive_ptr<c10d::Store>& store, ms timeout) {
   auto prefixed = c10::make_intrusive<c10d::PrefixStore>("libu/" + backend, store);
   if (backend == "gloo") {

@@ -24,6 +24,22 @@ std::vector<double> auto_lr_grid(double base, int64_t n) {
   return g;
 }
 
+std::vector<double> rung_time_shares(int64_t n) {
+  const int64_t halvings = int64_t(std::ceil(std::log2(double(std::max<int64_t>(1, n)))));
+  std::vector<double> added;  // per rung: the steps one trial adds, as a share of `total`
+  double cost = 0, prev = 0;
+  int64_t alive = n;
+  for (int64_t r = 0; r <= halvings; ++r) {
+    const double f = std::ldexp(1.0, int(r - halvings));  // total >> (halvings − r), as a share
+    added.push_back(f - prev);
+    cost += double(alive) * (f - prev);
+    prev = f;
+    alive = (alive + 1) / 2;
+  }
+  for (auto& a : added) a /= cost;
+  return added;
+}
+
 namespace {
 
 struct Trial {
@@ -60,6 +76,12 @@ TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& 
   auto grid = auto_lr_grid(base.schedule.base_lr, c.auto_trials);
   for (size_t i = 0; i < grid.size(); ++i) trials.push_back({grid[i], cat(root, "/lr-", i)});
   int64_t halvings = int64_t(std::ceil(std::log2(double(trials.size()))));
+  // With --time-budget every trial gets a slice of it in proportion to the steps it adds in its
+  // rung (successive halving's cost at a constant step rate), so that a slow first trial cannot
+  // spend the whole budget and leave the other rates untried. The first trial measures the
+  // rate: when its slice ends before its rung's steps, `total` shrinks so that every trial of
+  // the search gets the same number of steps.
+  std::vector<double> share = rung_time_shares(int64_t(trials.size()));
   Timer timer;
   std::vector<Trial*> alive;
   for (auto& t : trials) alive.push_back(&t);
@@ -70,6 +92,7 @@ TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& 
       if (t->done) continue;
       double left = base.time_budget_s > 0 ? base.time_budget_s - timer.seconds() : 0;
       if (base.time_budget_s > 0 && left <= 0) break;
+      const bool first = rung == 0 && t == alive.front();
       TrainerOptions o = base;
       o.out_dir = t->dir;
       o.schedule.base_lr = t->lr;
@@ -77,10 +100,15 @@ TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& 
       o.pause_after = budget;
       o.checkpoint_every = 0;
       o.quiet = true;
-      o.time_budget_s = left;
+      o.time_budget_s = base.time_budget_s > 0 ? std::min(left, base.time_budget_s * share[size_t(rung)]) : 0;
       if (!o.resume) load_trainable(m, root + "/start");
       t->last = Trainer(m, d, plan, o).run();
       t->steps = t->last.steps_done;
+      if (first && t->last.paused && t->steps < budget) {  // the budget holds fewer steps than the plan
+        total = std::max<int64_t>(1, t->steps << halvings);
+        budget = t->steps;
+        log_info("--auto: the time budget holds about ", total, " steps per learning rate; rung 1 steps to ", budget);
+      }
       t->rungs = rung + 1;
       t->done = !t->last.paused;
       if (!t->last.best.is_null())

@@ -16,6 +16,11 @@ class Method;
 // The learning rates tried: base · 3^(j − ⌊n/2⌋), j = 0..n−1 (n = 4: base/9, base/3, base, 3·base).
 std::vector<double> auto_lr_grid(double base, int64_t n);
 
+// The share of --time-budget that one trial of each rung gets for the steps it adds there, when
+// n learning rates run successive halving (rung r: ⌈n/2^r⌉ trials, each to total/2^(R−r) steps).
+// The shares of all trials of all rungs add up to 1.
+std::vector<double> rung_time_shares(int64_t n);
+
 // Runs the search on `m` (already after phase 1) and returns the winner's result; `record`
 // receives {"grid", "trials": [{lr, steps, rungs, key, best}], "winner"} for run.json.
 TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& method, const UnlearnConfig& c,

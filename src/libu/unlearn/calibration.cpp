@@ -222,6 +222,29 @@ TokenQuantiles holdout_token_quantiles(model::CausalLM& m, const std::vector<dat
   return tq;
 }
 
+torch::Tensor holdout_vocab_targets(model::CausalLM& m, const std::vector<data::Example>& holdout, int64_t pad_id,
+                                    int64_t batch, int64_t vocab, double prior) {
+  auto nll = token_nlls(m, holdout, pad_id, std::max<int64_t>(1, batch));
+  std::vector<double> sum(size_t(vocab), 0.0), count(size_t(vocab), 0.0);
+  double all = 0, n = 0;
+  for (size_t i = 0; i < holdout.size(); ++i) {
+    const auto& e = holdout[i];
+    size_t k = 0;  // token_nlls lists the scored positions t >= 1 in order; position t's label is ids[t]
+    for (size_t t = 1; t < e.ids.size() && k < nll[i].size(); ++t) {
+      if (!e.loss[t]) continue;
+      const int64_t v = e.ids[t];
+      const double x = nll[i][k++];
+      if (v >= 0 && v < vocab) sum[size_t(v)] += x, count[size_t(v)] += 1;
+      all += x, n += 1;
+    }
+  }
+  if (n == 0) fail("--calib-target vocab: the holdout has no scored tokens", "give a holdout with text");
+  const double mu = all / n;
+  std::vector<float> t(static_cast<size_t>(vocab));
+  for (size_t v = 0; v < t.size(); ++v) t[v] = float((sum[v] + prior * mu) / (count[v] + prior));
+  return torch::tensor(t, torch::kFloat);
+}
+
 int64_t TokenQuantiles::index_of(const std::string& id) const {
   auto it = std::find(kinds.begin(), kinds.end(), row_kind(id));
   return it == kinds.end() ? -1 : int64_t(it - kinds.begin());

@@ -80,6 +80,14 @@ struct TokenQuantiles {
 TokenQuantiles holdout_token_quantiles(model::CausalLM& m, const std::vector<data::Example>& holdout, int64_t pad_id,
                                        int64_t batch, int64_t q = 64, size_t min_rows = 3);
 
+// The holdout's mean token NLL per label id, for --calib-target vocab: [vocab] fp32, entry v =
+// (Σ NLL of holdout tokens labelled v + prior·μ) / (their count + prior), μ the holdout's mean
+// token NLL, so an id seen once moves half-way from μ and an id never seen in the holdout gets μ.
+// Frequent, predictable ids (function words, punctuation) get low targets and are left alone;
+// names and rare content ids get high ones.
+torch::Tensor holdout_vocab_targets(model::CausalLM& m, const std::vector<data::Example>& holdout, int64_t pad_id,
+                                    int64_t batch, int64_t vocab, double prior = 1.0);
+
 // One calibration measurement of the current model.
 struct Calibration {
   double forget_nll = NAN;   // mean per-row NLL of the validation forget rows

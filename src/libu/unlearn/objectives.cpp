@@ -131,7 +131,15 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
     tau = torch::where(torch::isnan(t), tau, t);
   }
   auto hinge = torch::softplus(p.calib_k * (tau - nll_row)) / p.calib_k;  // [B]
-  if (p.calib_quantiles.defined() && logp.defined()) {
+  if (p.calib_vocab.defined() && logp.defined()) {
+    // Mean over the row's tokens of softplus(k(t_v − nll_i))/k, t_v the never-seen NLL of the
+    // token's own id (calibration.h holdout_vocab_targets).
+    const int64_t T = b.labels.size(1);
+    auto lab = b.labels.narrow(1, 1, T - 1).clamp_min(0);                                  // [B, T-1]
+    auto target = p.calib_vocab.to(logp.device()).index_select(0, lab.reshape(-1)).view_as(logp) * mask;  // [B, T-1]
+    auto h = torch::softplus(p.calib_k * (target.to(logp.dtype()) + logp)) / p.calib_k * mask;           // [B, T-1]
+    hinge = h.sum(1) / n.clamp_min(1.0);                                                                 // [B]
+  } else if (p.calib_quantiles.defined() && logp.defined()) {
     // Mean over the row's tokens of softplus(k(t_i − nll_i))/k: the same hinge per token.
     auto target = token_targets(logp, mask, b, p.calib_quantiles);                  // [B, T-1]
     auto h = torch::softplus(p.calib_k * (target + logp)) / p.calib_k * mask;       // [B, T-1]

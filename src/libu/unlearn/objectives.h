@@ -32,6 +32,10 @@ struct ObjectiveParams {
   // holdout rows of kind k (last row: all kinds), at probabilities (i + 0.5)/Q. Undefined: the
   // row-mean target τ (--calib-target mean).
   torch::Tensor calib_quantiles;
+  // --calib-target vocab: [V] fp32, entry v = the holdout's mean NLL of the tokens whose label
+  // is v (smoothed towards the holdout mean; unseen ids get the mean). Each forget token aims at
+  // the NLL that never-seen text gives its own token id. Undefined: not in use.
+  torch::Tensor calib_vocab;
 };
 
 // A micro-batch on the model's device. input_ids/attention_mask/labels: [B, T].

@@ -138,6 +138,12 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
     t.objective_params.calib_quantiles = tq.table.to(m.device());
     out["token_quantiles"] = tq.to_json();
   }
+  if (c.calib_target == "vocab") {  // per-token targets: the holdout's mean NLL of each token id
+    auto table = holdout_vocab_targets(m, t.holdout, d.pad_id, t.val_batch, m.config().vocab_size);
+    t.objective_params.calib_vocab = table.to(m.device());
+    auto [lo, hi] = std::make_pair(table.min().item<double>(), table.max().item<double>());
+    out["vocab_targets"] = {{"min", lo}, {"max", hi}, {"mean", table.mean().item<double>()}};
+  }
   out["calib_target"] = c.calib_target;
   double tau_val = 0;
   for (auto& e : t.val_forget) tau_val += (e.target_nll = lv.of(e.id));

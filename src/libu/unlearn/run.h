@@ -16,7 +16,7 @@ struct UnlearnConfig {
   std::string model_dir, forget_path, retain_path, out_dir;  // forget/retain: '\n'-separated paths
   std::string val_forget_path, val_retain_path;
   std::string holdout_path;         // never-seen rows of the same kind (calibration target)
-  std::string calib_target = "mean";  // calibrated objective: aim each row's mean (mean) or its token distribution (tokens)
+  std::string calib_target = "mean";  // calibrated objective: aim each row's mean (mean), its token distribution (tokens) or each token at its id's never-seen NLL (vocab)
   std::string general_path;
   std::string anchor_path;          // never-seen documents held to the frozen model by KL (added to the retain batches)         // never-seen general documents for the utility guard ("" = guard the holdout)
   std::string objective;            // override of the method's objective ("" = method default)

@@ -587,8 +587,16 @@ struct Trainer::Impl {
       }
       // Clocks differ between ranks: rank 0's decides.
       if (opt.time_budget_s > 0 && !last && dist::broadcast_flag(timer.seconds() >= opt.time_budget_s)) {
-        log_warn("time budget of ", opt.time_budget_s, " s reached after step ", s + 1, "; stopping cleanly");
         res.stopped_by_budget = true;
+        if (opt.pause_after > 0) {  // an --auto trial's time slice: resumable, like a pause
+          if (validated_at != s + 1) consider_best(s + 1);
+          save_checkpoint(s + 1);
+          res.paused = true;
+          if (bar) bar->finish();
+          m.set_training(false);
+          return finish(res, s + 1, timer);
+        }
+        log_warn("time budget of ", opt.time_budget_s, " s reached after step ", s + 1, "; stopping cleanly");
         ++s;
         break;
       }
