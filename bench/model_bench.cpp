@@ -10,7 +10,7 @@
 // The peak is the maximum over n in {1024, 2048, 4096} of an n^3 matmul (or only --n when given).
 // Usage: model_bench [--case gemm|step|tiny-train|all] [--preset tiny|1b|7b] [--T 256] [--B 1]
 //                    [--dtype bf16|fp32|both] [--steps 3] [--threads N] [--checkpointing]
-//                    [--vocab V] [--min-len 12 --max-len 72 (tiny-train)] [--keep-mb M (lean head keep budget)] [--n N] [--profile TRACE.json (tiny-train)] [--head lean|full (step)]
+//                    [--device cpu|cuda (step)] [--vocab V] [--min-len 12 --max-len 72 (tiny-train)] [--keep-mb M (lean head keep budget)] [--n N] [--profile TRACE.json (tiny-train)] [--head lean|full (step)]
 #include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 
@@ -40,7 +40,8 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
                                           {"B", "1"},       {"dtype", "both"},          {"steps", "3"},
                                           {"threads", "0"}, {"checkpointing", "false"}, {"n", "0"},
                                           {"vocab", "0"},   {"profile", ""},              {"head", "lean"},
-                                          {"min-len", "12"}, {"max-len", "72"}, {"keep-mb", ""}};
+                                          {"min-len", "12"}, {"max-len", "72"}, {"keep-mb", ""},
+                                          {"device", "cpu"}};
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
     if (k.rfind("--", 0) != 0) continue;
@@ -54,28 +55,33 @@ std::map<std::string, std::string> parse_args(int argc, char** argv) {
 }
 
 nlohmann::json bench_step(const std::string& preset, c10::ScalarType dt, int64_t B, int64_t T, int steps, bool ckpt,
-                          double peak, bool lean) {
+                          double peak, bool lean, const c10::Device& dev) {
   auto cfg = preset_config("olmo", preset, 0);
-  CausalLM m(cfg, init_weights(cfg, 0, dt));
+  auto w = init_weights(cfg, 0, dt);
+  for (auto& kv : w) kv.second = kv.second.to(dev);
+  CausalLM m(cfg, std::move(w));
   LoraConfig lc;
   lc.r = 24;
   lc.alpha = 32;
   m.add_lora(lc, 0);
   m.set_training(true);
   m.set_checkpointing(ckpt);
-  auto ids = torch::randint(0, cfg.vocab_size, {B, T}, torch::kLong);
+  auto ids = torch::randint(0, cfg.vocab_size, {B, T}, torch::kLong).to(dev);
   std::vector<double> times;
   for (int s = 0; s < steps + 1; ++s) {
     Timer tm;
     auto loss = lean ? lean_causal_lm_loss(m, ids, {}, ids) : causal_lm_loss(m.forward(ids), ids);
     loss.backward();
-    for (auto& p : m.lora()->parameters()) p.mutable_grad().zero_();
+    auto params = m.lora()->parameters();
+    (void)params.front().grad().sum().item<double>();  // waits for the device (a no-op on CPU)
+    for (auto& p : params) p.mutable_grad().zero_();
     if (s > 0) times.push_back(tm.seconds());  // step 0 is warm-up
   }
   double sec = bench::median(times), fl = bench::lora_step_flops(cfg, B, T);
   return {{"bench", "lora_step"},
           {"impl", "libu"},
           {"preset", preset},
+          {"device", dev.str()},
           {"dtype", dtype_str(dt)},
           {"B", B},
           {"T", T},
@@ -205,7 +211,8 @@ int main(int argc, char** argv) {
     if (a["case"] == "all" || a["case"] == "step")
       for (auto dt : dts)
         std::cout << bench_step(a["preset"], dt, std::stoll(a["B"]), std::stoll(a["T"]), std::stoi(a["steps"]),
-                                a["checkpointing"] == "true", peaks[dt], a["head"] != "full")
+                                a["checkpointing"] == "true", peaks[dt], a["head"] != "full",
+                                parse_device(a["device"]))
                          .dump()
                   << std::endl;
     return 0;

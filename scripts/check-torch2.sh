@@ -6,6 +6,7 @@
 # relative places, so the tests find ../shared as they do outside.
 #   DEBIAN_MIRROR   mirror for debootstrap (default: the first URIs of /etc/apt/sources.list.d/debian.sources)
 #   CTEST_ARGS      extra ctest flags (default: -LE slow)
+# --setup-only: make the chroot and stop (the download and install, without the build).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=$(cd "$ROOT/.." && pwd)/shared
@@ -44,6 +45,7 @@ if [ ! -f "$CH/.libu-ready" ]; then
   cleanup; mounted=()
 fi
 t1=$(date +%s)
+if [ "${1:-}" = "--setup-only" ]; then echo "check-torch2: chroot ready in $((t1 - t0)) s" >&2; exit 0; fi
 bind /proc "$CH/proc"; bind /dev "$CH/dev"; bind /sys "$CH/sys"
 bind "$ROOT" "$CH/work/$NAME"
 [ -d "$SHARED" ] && bind "$SHARED" "$CH/work/shared"

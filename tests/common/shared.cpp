@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -10,7 +11,11 @@ namespace libu::test {
 std::string source_root() { return LIBU_SOURCE_ROOT; }
 
 std::string shared_dir() {
-  std::filesystem::path p = std::filesystem::path(LIBU_SOURCE_ROOT) / ".." / "shared";
+  // LIBU_SHARED_DIR: a copy of the references elsewhere (scripts/gpu-check.sh on a machine
+  // that has only the repository and the files it carried).
+  const char* env = std::getenv("LIBU_SHARED_DIR");
+  std::filesystem::path p = env && *env ? std::filesystem::path(env)
+                                        : std::filesystem::path(LIBU_SOURCE_ROOT) / ".." / "shared";
   if (!std::filesystem::is_directory(p))
     throw std::runtime_error("the outside references folder " + p.string() +
                              " is missing; tests need ../shared next to the repository");

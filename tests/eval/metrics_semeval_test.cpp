@@ -13,7 +13,7 @@
 #include "common/shared.h"
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
-#include "libu/eval/auc.h"
+#include "libu/core/auc.h"
 #include "libu/eval/semeval_score.h"
 
 using namespace libu;
@@ -171,30 +171,30 @@ TEST(MetricsAuc, HandMadeTiesTrapezoid) {
   // Trapezoid: .5·(.25+.75)/2 + .5·(1+1)/2 = 0.75 = Mann-Whitney with ties counting 1/2.
   eval::MiaLosses m{{1, 2, 2, 3}, {2, 4}};
   EXPECT_EQ(eval::mia_loss_auc(m), 0.75);
-  EXPECT_EQ(eval::mia_final_score(0.75), 0.5);
-  auto c = eval::roc_curve({1, 1, 1, 1, 0, 0}, {-1, -2, -2, -3, -2, -4});
+  EXPECT_EQ(libu::mia_score(0.75), 0.5);
+  auto c = libu::roc_curve({1, 1, 1, 1, 0, 0}, {-1, -2, -2, -3, -2, -4});
   EXPECT_EQ(c.fpr, (std::vector<double>{0, 0, 0.5, 0.5, 1}));
   EXPECT_EQ(c.tpr, (std::vector<double>{0, 0.25, 0.75, 1, 1}));
   // All tied: one diagonal, 0.5.
-  EXPECT_EQ(eval::roc_auc({1, 0, 1, 0}, {3, 3, 3, 3}), 0.5);
+  EXPECT_EQ(libu::roc_auc({1, 0, 1, 0}, {3, 3, 3, 3}), 0.5);
   // Perfect and inverted.
-  EXPECT_EQ(eval::roc_auc({1, 1, 0, 0}, {4, 3, 2, 1}), 1.0);
-  EXPECT_EQ(eval::roc_auc({1, 1, 0, 0}, {1, 2, 3, 4}), 0.0);
+  EXPECT_EQ(libu::roc_auc({1, 1, 0, 0}, {4, 3, 2, 1}), 1.0);
+  EXPECT_EQ(libu::roc_auc({1, 1, 0, 0}, {1, 2, 3, 4}), 0.0);
   // drop_intermediate removes collinear points (sklearn: the middle of the horizontal run
   // (0,1) → (.5,1) → (1,1) goes; (0,.5) stays because sklearn tests only the point's
   // neighbours after the leading (0,0) is prepended).
-  auto d = eval::roc_curve({1, 1, 0, 0}, {4, 3, 2, 1});
+  auto d = libu::roc_curve({1, 1, 0, 0}, {4, 3, 2, 1});
   EXPECT_EQ(d.fpr, (std::vector<double>{0, 0, 0, 1}));
   EXPECT_EQ(d.tpr, (std::vector<double>{0, 0.5, 1, 1}));
-  auto nd = eval::roc_curve({1, 1, 0, 0}, {4, 3, 2, 1}, false);
+  auto nd = libu::roc_curve({1, 1, 0, 0}, {4, 3, 2, 1}, false);
   EXPECT_EQ(nd.fpr, (std::vector<double>{0, 0, 0, 0.5, 1}));
-  EXPECT_THROW(eval::roc_auc({1, 1}, {1, 2}), Error);
+  EXPECT_THROW(libu::roc_auc({1, 1}, {1, 2}), Error);
 }
 
 TEST(MetricsAuc, NumpyPairwiseSumOrder) {
   std::vector<double> v(300);
   for (size_t i = 0; i < v.size(); ++i) v[i] = 1.0 / double(i + 1);
-  double s = eval::numpy_pairwise_sum(v.data(), v.size());
+  double s = libu::numpy_pairwise_sum(v.data(), v.size());
   EXPECT_NEAR(s, 6.282663880299504, 1e-12);
 }
 

@@ -4,6 +4,7 @@
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
 #include "libu/io/records.h"
+#include "libu/io/semeval_id.h"
 
 using namespace libu;
 
@@ -71,4 +72,18 @@ TEST(Records, IdsWithQuotesSurvive) {
   size_t quoted = 0;
   for (auto& r : recs) quoted += r.id.find('"') != std::string::npos;
   EXPECT_GT(quoted, 0u);
+}
+
+// The one reading of SemEval ids (io/semeval_id.h) that the scorer, calibration, documents and
+// the relearning attack share: the official rule types by id[:-1].
+TEST(SemevalId, KindAndDocumentFollowTheOfficialRule) {
+  EXPECT_EQ(libu::io::semeval_kind("6e7a2b3c-story-9sc1"), "sc");
+  EXPECT_EQ(libu::io::semeval_kind("abcqa0"), "qa");
+  EXPECT_EQ(libu::io::semeval_kind("abcqa12"), "") << "id[:-1] of a two-digit suffix does not end in qa";
+  EXPECT_EQ(libu::io::semeval_kind("plain"), "");
+  EXPECT_EQ(libu::io::semeval_kind("sc"), "");
+  EXPECT_EQ(libu::io::semeval_document("abcqa0"), "abc");
+  EXPECT_EQ(libu::io::semeval_document("abcsc1"), "abc");
+  EXPECT_EQ(libu::io::semeval_document("plain"), "plain");
+  EXPECT_EQ(libu::io::semeval_document("sc1"), "sc1") << "an id no longer than its suffix is its own document";
 }

@@ -3,6 +3,7 @@
 // fixtures (../shared/fixtures/models/*/expected.safetensors).
 #include <gtest/gtest.h>
 
+#include "common/device.h"
 #include "common/shared.h"
 #include "libu/model/causal_lm.h"
 #include "libu/model/lm_head.h"
@@ -85,8 +86,10 @@ TEST_P(LeanHeadParity, LossAndLoraGradsMatchReference) {
   } keep;
   std::string dir = test::shared_path("fixtures/models/" + GetParam());
   auto exp = read_tensors(dir + "/expected.safetensors");
+  test::to_device(exp);  // LIBU_TEST_DEVICE
   LoadOptions lo;
   lo.dtype = torch::kFloat;
+  lo.device = test::device();
   auto m = CausalLM::load(dir, lo);
   load_adapter(*m, dir + "/adapter");
   auto loss = lean_causal_lm_loss(*m, exp["input_ids"], exp["attention_mask"], exp["labels"]);

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "common/device.h"
 #include "common/shared.h"
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -94,9 +95,12 @@ TEST(Checkpointing, HutchinsonHessianEqualsPlainBackward) {
 }
 
 TEST(KVCache, IncrementalEqualsFullRecompute) {
-  auto m = load_fp32("llama-tiny-gqa-bf16");
+  LoadOptions lo;
+  lo.dtype = torch::kFloat;
+  lo.device = test::device();  // LIBU_TEST_DEVICE
+  auto m = CausalLM::load(fixture("llama-tiny-gqa-bf16"), lo);
   torch::NoGradGuard ng;
-  auto ids = torch::randint(3, 300, {2, 9}, torch::kLong);
+  auto ids = torch::randint(3, 300, {2, 9}, torch::kLong).to(lo.device);
   auto full = m->forward(ids);  // [2, 9, V]
   KVCache cache = m->new_cache();
   auto first = m->forward(ids.narrow(1, 0, 5), {}, {}, &cache);
@@ -109,7 +113,10 @@ TEST(KVCache, IncrementalEqualsFullRecompute) {
 
 TEST(Generate, BatchedLeftPaddedEqualsUnbatched) {
   for (std::string name : {"olmo-tiny", "llama-tiny-gqa-bf16", "olmo2-tiny"}) {
-    auto m = load_fp32(name);
+    LoadOptions lo;
+    lo.dtype = torch::kFloat;
+    lo.device = test::device();  // LIBU_TEST_DEVICE
+    auto m = CausalLM::load(fixture(name), lo);
     std::vector<std::vector<int64_t>> prompts = {{5, 17, 42, 8, 99, 23, 7}, {11, 12}, {200, 3, 4, 5}, {77}};
     GenerateOptions o;
     o.max_new_tokens = 12;
@@ -124,7 +131,7 @@ TEST(Generate, BatchedLeftPaddedEqualsUnbatched) {
     std::vector<int64_t> seq = prompts[0], ref;
     torch::NoGradGuard ng;
     for (size_t i = 0; i < single[0].size(); ++i) {
-      auto logits = m->forward(torch::tensor(seq).unsqueeze(0));
+      auto logits = m->forward(torch::tensor(seq).unsqueeze(0).to(lo.device));
       int64_t next = logits[0][-1].argmax().item<int64_t>();
       ref.push_back(next);
       seq.push_back(next);

@@ -3,6 +3,7 @@
 // (../shared/fixtures/models/*) and on ragged batches with real padding; the packer itself.
 #include <gtest/gtest.h>
 
+#include "common/device.h"
 #include "common/shared.h"
 #include "libu/model/causal_lm.h"
 #include "libu/model/lm_head.h"
@@ -27,6 +28,7 @@ std::shared_ptr<CausalLM> fixture_model(const std::string& name) {
   std::string dir = test::shared_path("fixtures/models/" + name);
   LoadOptions lo;
   lo.dtype = torch::kFloat;
+  lo.device = test::device();  // LIBU_TEST_DEVICE
   auto m = CausalLM::load(dir, lo);
   load_adapter(*m, dir + "/adapter");
   return m;
@@ -48,7 +50,8 @@ Ragged ragged_batch(int64_t vocab, const std::vector<int64_t>& lens, uint64_t se
     r.mask[b].narrow(0, 0, lens[size_t(b)]).fill_(1);
     if (lens[size_t(b)] > 1) r.labels[b].narrow(0, 1, lens[size_t(b)] - 1).copy_(row.narrow(0, 1, lens[size_t(b)] - 1));
   }
-  return r;
+  const auto d = test::device();
+  return {r.ids.to(d), r.mask.to(d), r.labels.to(d)};
 }
 
 // Per-row summed log-probs [B] and the LoRA gradients of their weighted sum.
@@ -113,6 +116,7 @@ TEST_P(PackingFixture, ReferenceLossAndGradients) {
   PackingScope on(true, 1024);
   auto m = fixture_model(GetParam());
   auto exp = read_tensors(test::shared_path("fixtures/models/" + GetParam() + "/expected.safetensors"));
+  test::to_device(exp);
   auto loss = lean_causal_lm_loss(*m, exp["input_ids"], exp["attention_mask"], exp["labels"]);
   EXPECT_NEAR(loss.item<double>(), exp["lora_loss"].item<double>(), 1e-4);
   loss.backward();

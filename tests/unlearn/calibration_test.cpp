@@ -3,6 +3,8 @@
 // push, best-state selection, early stopping on overshoot, the phase-1 search, bad input.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,9 +13,10 @@
 
 #include "common/shared.h"
 #include "libu/core/error.h"
-#include "libu/eval/auc.h"
+#include "libu/core/auc.h"
 #include "libu/io/records.h"
 #include "libu/model/loss.h"
+#include "libu/model/packing.h"
 #include "libu/model/lm_head.h"
 #include "libu/model/peft_io.h"
 #include "libu/unlearn/auto_lr.h"
@@ -68,7 +71,7 @@ TEST(Calibration, LossAttackAucEqualsOfficialRocAuc) {
     std::vector<double> scores;
     for (double x : mem) labels.push_back(1), scores.push_back(-x);
     for (double x : non) labels.push_back(0), scores.push_back(-x);
-    EXPECT_NEAR(loss_attack_auc(mem, non), eval::roc_auc(labels, scores), 1e-12) << "trial " << trial;
+    EXPECT_NEAR(loss_attack_auc(mem, non), libu::roc_auc(labels, scores), 1e-12) << "trial " << trial;
   }
   EXPECT_DOUBLE_EQ(loss_attack_auc({1, 2}, {3, 4}), 1.0);  // members more familiar: AUC 1
   EXPECT_DOUBLE_EQ(loss_attack_auc({5, 6}, {3, 4}), 0.0);  // pushed past: AUC 0
@@ -214,6 +217,62 @@ TEST(CalibratedObjective, TokenLossMatchesHandComputationAndFiniteDifferences) {
   for (auto& x : torch::autograd::grad({objective_loss(Objective::Calibrated, *m, b, true, p).loss}, params))
     gn += x.pow(2).sum().item<double>();
   EXPECT_LT(std::sqrt(gn), 1e-12);
+}
+
+// --calib-target vocab: the per-id table equals a hand count over the holdout's token NLLs
+// (smoothed towards their mean with weight 1), ids the holdout lacks get the mean; the loss is
+// the mean over tokens of softplus(k(t_id − nll))/k, and its gradient matches finite differences.
+TEST(CalibratedObjective, VocabTargetsMatchHandCountAndFiniteDifferences) {
+  auto m = tiny();
+  auto h = rows(4, 8, 9);
+  const int64_t V = m->config().vocab_size;
+  auto table = holdout_vocab_targets(*m, h, 1, 2, V);
+  ASSERT_EQ(table.sizes(), (std::vector<int64_t>{V}));
+  std::map<int64_t, std::pair<double, double>> by_id;  // id -> (Σ NLL, count)
+  double all = 0, n = 0;
+  for (auto& e : h) {
+    auto b = make_batch(h, {size_t(&e - h.data())}, 1, m->device());
+    torch::NoGradGuard ng;
+    auto logits = model::batch_logits(*m, b.input_ids, b.attention_mask);  // [1, T, V]
+    auto lp = torch::log_softmax(logits[0], -1);                          // [T, V]
+    for (size_t t = 1; t < e.ids.size(); ++t) {
+      if (!e.loss[t]) continue;
+      double x = -lp[int64_t(t) - 1][e.ids[t]].item<double>();
+      by_id[e.ids[t]].first += x, by_id[e.ids[t]].second += 1, all += x, n += 1;
+    }
+  }
+  const double mu = all / n;
+  for (auto& [v, sc] : by_id) EXPECT_NEAR(table[v].item<double>(), (sc.first + mu) / (sc.second + 1), 1e-4) << v;
+  for (int64_t v = 0; v < V; ++v) {
+    if (!by_id.count(v)) EXPECT_NEAR(table[v].item<double>(), mu, 1e-4) << v;
+  }
+
+  auto ex = rows(3, 8, 5);
+  auto b = make_batch(ex, {0, 1, 2}, 1, m->device());
+  ObjectiveParams p;
+  p.calib_k = 4;
+  p.calib_tau = 5;
+  p.calib_vocab = table + 3.0;  // far enough above the rows that every token pulls
+  auto loss = objective_loss(Objective::Calibrated, *m, b, true, p).loss;
+  torch::Tensor logp, mask;
+  {
+    torch::NoGradGuard ng;
+    std::tie(logp, mask) = model::lean_token_logprobs(*m, b.input_ids, b.attention_mask, b.labels);
+  }
+  double want = 0;
+  for (int64_t r = 0; r < 3; ++r) {
+    double s = 0, c = 0;
+    for (int64_t i = 0; i < logp.size(1); ++i)
+      if (mask[r][i].item<float>() > 0) {
+        const int64_t id = b.labels[r][i + 1].item<int64_t>();
+        s += std::log1p(std::exp(4.0 * (p.calib_vocab[id].item<double>() + logp[r][i].item<double>()))) / 4.0;
+        c += 1;
+      }
+    want += s / c;
+  }
+  EXPECT_NEAR(loss.item<double>(), want / 3, 1e-5);
+  auto params = m->lora()->parameters();
+  expect_gradient_matches_fd(params, [&] { return objective_loss(Objective::Calibrated, *m, b, true, p).loss; }, 11, 1e-2);
 }
 
 // The holdout's token quantiles: sorted per kind, and their mean is the pooled mean token NLL.

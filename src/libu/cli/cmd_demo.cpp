@@ -4,6 +4,7 @@
 // evaluate again, and write an HTML report. Each step is the same code path as the
 // corresponding CLI command (invoked in-process).
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "libu/core/fs.h"
 #include "libu/core/log.h"
 #include "libu/core/timing.h"
+#include "libu/io/semeval_id.h"
 #include "libu/data/synth.h"
 #include "libu/io/jsonl.h"
 
@@ -30,7 +32,7 @@ void write_mia(const data::SynthDataset& d, const std::string& dir) {
   auto docs = [](const std::vector<io::Record>& rows, size_t cap) {
     std::vector<nlohmann::json> out;
     for (auto& r : rows)
-      if (r.id.size() > 3 && r.id.compare(r.id.size() - 3, 2, "sc") == 0 && out.size() < cap)
+      if (io::semeval_kind(r.id) == "sc" && out.size() < cap)
         out.push_back({{"id", r.id}, {"document", r.input + r.output}});
     return out;
   };
@@ -61,27 +63,44 @@ void write_role_files(const data::SynthDataset& d, const std::string& data) {
   io::write_records_jsonl(data + "/unlearn_retain.jsonl", join({&d.retain, &d.val_retain}));
 }
 
-// Flags of one unlearning run. Every method gets the same validation rows, holdout and
-// selection rule (calibrated), so the comparison is fair; libu-seed keeps the published rule.
-std::vector<std::string> method_args(const std::string& method, const Options& o, const std::string& data) {
-  // The same schedule for every method (cosine: the state settles instead of oscillating).
-  std::vector<std::string> a = {"--epochs", o.str("unlearn-epochs"), "--retain-ratio", o.str("retain-ratio"),
-                                "--schedule", "cosine"};
-  if (method == "libu-seed") return {"--preset", "libu-seed", "--epochs", o.str("unlearn-epochs")};
-  std::vector<std::string> sel = {"--val-forget", data + "/val_forget.jsonl", "--val-retain", data + "/val_retain.jsonl",
-                                  "--holdout", data + "/holdout.jsonl", "--eval-every", o.str("eval-every")};
-  a.insert(a.end(), sel.begin(), sel.end());
-  if (method == "libu") {
-    a.insert(a.end(), {"--preset", "libu", "--lr", o.str("libu-lr")});
+// Flags of one unlearning run (issue #23: a fair comparison). Every method gets the same
+// adapter (LoRA r 16, alpha 32 on all seven linear layers), the same selection (validation rows,
+// holdout, --best calibrated, validation interval) and the same step budget (`max_steps`: the
+// steps of --unlearn-epochs over the forget rows at --retain-ratio, what libu's plan holds).
+// Each searches its own learning rate with --auto (2 rates around its base) unless its preset
+// fixes one: libu-seed's (the published 3e-5) and libu's (5e-4, the demo's --libu-lr).
+std::vector<std::string> method_args(const std::string& method, const Options& o, const std::string& data,
+                                     int64_t max_steps) {
+  std::vector<std::string> a = {"--lora-r", "16", "--lora-alpha", "32", "--lora-targets",
+                                "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", "--val-forget",
+                                data + "/val_forget.jsonl", "--val-retain", data + "/val_retain.jsonl", "--holdout",
+                                data + "/holdout.jsonl", "--eval-every", o.str("eval-every"), "--best", "calibrated",
+                                "--max-steps", std::to_string(max_steps)};
+  auto add = [&](std::initializer_list<std::string> x) { a.insert(a.end(), x); };
+  const std::vector<std::string> search = {"--auto", "--auto-trials", "2"};
+  if (method == "libu-seed") {
+    add({"--preset", "libu-seed"});
+  } else if (method == "libu") {
+    add({"--preset", "libu", "--lr", o.str("libu-lr"), "--epochs", o.str("unlearn-epochs"), "--retain-ratio",
+         o.str("retain-ratio"), "--schedule", "cosine"});
   } else if (method == "sugd") {
-    // One SUGD epoch already carries 8x the rows of the others (7 retain chunks per forget chunk).
-    a = {"--preset", "sugd", "--lr", o.str("unlearn-lr"), "--best", "calibrated", "--epochs", "1", "--schedule", "cosine"};
-    a.insert(a.end(), sel.begin(), sel.end());
+    // One SUGD epoch carries 8x the rows of the others (7 retain chunks per forget chunk); the
+    // step budget cuts it to the same number of steps.
+    add({"--preset", "sugd", "--lr", o.str("unlearn-lr"), "--epochs", "1", "--schedule", "cosine"});
+    a.insert(a.end(), search.begin(), search.end());
   } else {
-    a.insert(a.end(), {"--preset", "none", "--method", method, "--optimizer", "adamw", "--lr", o.str("unlearn-lr"),
-                       "--best", "calibrated"});
+    add({"--preset", "none", "--method", method, "--optimizer", "adamw", "--lr", o.str("unlearn-lr"), "--epochs",
+         o.str("unlearn-epochs"), "--retain-ratio", o.str("retain-ratio"), "--schedule", "cosine"});
+    a.insert(a.end(), search.begin(), search.end());
   }
   return a;
+}
+
+// libu's plan length: per epoch, ⌈forget rows / batch⌉ forget micro-batches, each followed by
+// `ratio` retain ones (plan.h interleaved_plan), with one optimizer step per micro-batch.
+int64_t shared_step_budget(size_t forget_rows, int64_t batch, double ratio, int64_t epochs) {
+  const int64_t nb = (int64_t(forget_rows) + batch - 1) / batch;
+  return epochs * (nb + int64_t(std::ceil(double(nb) * ratio)));
 }
 
 // The hide-only control for the robustness attacks (docs/robustness.md): the forget rows
@@ -189,7 +208,9 @@ int run_demo(const Options& o) {
     std::string dir = out + "/unlearn-" + method;
     std::vector<std::string> a = {"--model", memorised, "--forget", data + "/unlearn_forget.jsonl", "--retain",
                                   data + "/unlearn_retain.jsonl", "--out", dir, "--no-merge", "--batch-size", "8", "--add-eos"};
-    auto m = method_args(method, o, data);
+    auto m = method_args(method, o, data,
+                         shared_step_budget(ds.forget.size() + ds.val_forget.size(), 8, o.f64("retain-ratio"),
+                                            o.i64("unlearn-epochs")));
     a.insert(a.end(), m.begin(), m.end());
     invoke("unlearn", with(a));
     eval(memorised, dir + "/adapter", dir + "/eval");

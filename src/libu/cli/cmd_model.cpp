@@ -74,6 +74,7 @@ int run_parity_cmd(const Options& o) {
   model::ParityOptions po;
   po.atol = o.f64("atol");
   po.grad_rtol = o.f64("grad-rtol");
+  po.device = o.str("device");
   auto r = model::run_parity(o.str("model"), o.str("expected"), o.has("adapter") ? o.str("adapter") : "", po);
   std::cout << r.dump() << "\n";
   return r["ok"].get<bool>() ? 0 : 1;
@@ -99,7 +100,8 @@ Registrar parity_reg({"parity",
                        {"expected", OptType::Path, "", "expected.safetensors", true},
                        {"adapter", OptType::Path, "", "PEFT adapter folder (enables lora_* and grad checks)"},
                        {"atol", OptType::Float, "1e-4", "absolute tolerance on logits and loss"},
-                       {"grad-rtol", OptType::Float, "1e-3", "relative tolerance on LoRA gradients"}},
+                       {"grad-rtol", OptType::Float, "1e-3", "relative tolerance on LoRA gradients"},
+                       {"device", OptType::String, "cpu", "cpu or cuda[:N]"}},
                       run_parity_cmd});
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "libu/data/documents.h"
 
+#include "libu/io/semeval_id.h"
+
 #include <algorithm>
 #include <set>
 
@@ -9,12 +11,7 @@
 namespace libu::data {
 
 namespace {
-// "sc" | "qa" | "" by the official row-type rule (docs/eval.md).
-std::string suffix_kind(const std::string& id) {
-  if (id.size() < 3) return "";
-  std::string t = id.substr(id.size() - 3, 2);
-  return t == "sc" || t == "qa" ? t : "";
-}
+std::string suffix_kind(const std::string& id) { return std::string(io::semeval_kind(id)); }
 
 std::string trimmed(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r\n"), b = s.find_last_not_of(" \t\r\n");
@@ -37,7 +34,7 @@ std::vector<Document> group_documents(const std::vector<io::Record>& rows) {
   std::vector<Document> docs;
   std::map<std::string, size_t> at;
   for (auto& r : rows) {
-    std::string key = suffix_kind(r.id).empty() ? r.id : r.id.substr(0, r.id.size() - 3);
+    std::string key = io::semeval_document(r.id);
     auto it = at.find(key);
     if (it == at.end()) {
       at[key] = docs.size();

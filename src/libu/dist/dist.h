@@ -11,6 +11,7 @@
 // in the store twice a second from a background thread; after a failure, the ranks whose
 // counter stopped are the lost ones (docs/distributed.md "Failures").
 #pragma once
+#include <algorithm>
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -68,6 +69,26 @@ void barrier();
 // ---- sharding ----
 // Work item i (a batch of a fixed plan) belongs to rank i mod world_size.
 inline bool owns(size_t i) { return world_size() <= 1 || int(i % size_t(world_size())) == rank(); }
+
+// The evaluation batch loop every sharded scorer shares (mia, mmlu, generation): the items
+// sorted longest first (stable, so each batch pads little), cut into batches of `batch_size`,
+// batch j run by rank j mod world_size through f(the batch's item indices, in order). Returns
+// the items this rank ran, for all_gather_entries.
+template <typename F>
+std::vector<size_t> for_each_owned_batch(const std::vector<size_t>& lengths, size_t batch_size, F&& f) {
+  std::vector<size_t> order(lengths.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lengths[a] > lengths[b]; });
+  const size_t bs = std::max<size_t>(1, batch_size);
+  std::vector<size_t> mine;
+  for (size_t start = 0, j = 0; start < order.size(); start += bs, ++j) {
+    if (!owns(j)) continue;
+    std::vector<size_t> batch(order.begin() + long(start), order.begin() + long(std::min(order.size(), start + bs)));
+    mine.insert(mine.end(), batch.begin(), batch.end());
+    f(batch);
+  }
+  return mine;
+}
 
 // After each rank filled v[i] for the indices in `mine`, every rank gets every entry (T
 // converts to and from nlohmann::json; doubles round-trip exactly). Identity on one process.

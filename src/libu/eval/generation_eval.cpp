@@ -34,21 +34,16 @@ namespace {
 // same batch as in one process (identical outputs, docs/distributed.md).
 std::vector<std::vector<int64_t>> generate_sharded(model::CausalLM& model, const std::vector<std::vector<int64_t>>& ids,
                                                    const model::GenerateOptions& g, Progress& bar) {
-  std::vector<size_t> order(ids.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() > ids[b].size(); });
-  const size_t bs = size_t(std::max<int64_t>(1, g.batch_size));
+  std::vector<size_t> lengths;
+  for (auto& r : ids) lengths.push_back(r.size());
   std::vector<std::vector<int64_t>> out(ids.size());
-  std::vector<size_t> mine;
-  for (size_t start = 0, j = 0; start < order.size(); start += bs, ++j) {
-    if (!dist::owns(j)) continue;
-    const size_t end = std::min(order.size(), start + bs);
+  auto mine = dist::for_each_owned_batch(lengths, size_t(std::max<int64_t>(1, g.batch_size)), [&](const std::vector<size_t>& rows) {
     std::vector<std::vector<int64_t>> batch;
-    for (size_t i = start; i < end; ++i) batch.push_back(ids[order[i]]);
+    for (size_t i : rows) batch.push_back(ids[i]);
     auto res = model::generate_greedy(model, batch, g, nullptr);
-    for (size_t i = start; i < end; ++i) out[order[i]] = std::move(res[i - start]), mine.push_back(order[i]);
-    bar.advance(int64_t(end - start) * dist::world_size());
-  }
+    for (size_t k = 0; k < rows.size(); ++k) out[rows[k]] = std::move(res[k]);
+    bar.advance(int64_t(rows.size()) * dist::world_size());
+  });
   dist::all_gather_entries(out, mine);
   return out;
 }

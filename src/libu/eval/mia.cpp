@@ -9,7 +9,7 @@
 #include "libu/core/fs.h"
 #include "libu/core/progress.h"
 #include "libu/dist/dist.h"
-#include "libu/eval/auc.h"
+#include "libu/core/auc.h"
 #include "libu/eval/mia_attacks.h"
 #include "libu/eval/semeval_score.h"
 #include "libu/io/jsonl.h"
@@ -65,28 +65,23 @@ std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokeni
       ids[i].push_back(int64_t(e[t]));
     }
   }
-  // Longest first, so that each batch pads little.
-  std::vector<size_t> order(documents.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() > ids[b].size(); });
+  std::vector<size_t> lengths;
+  for (auto& r : ids) lengths.push_back(r.size());
 
   torch::NoGradGuard ng;
   const bool was_training = model.training();
   model.set_training(false);
   const auto dev = model.device();
   Progress bar(label, int64_t(documents.size()), "docs");
-  std::vector<size_t> mine;  // documents this rank scored (batch j on rank j mod world)
-  for (size_t start = 0, j = 0; start < order.size(); start += size_t(opt.batch_size), ++j) {
-    const size_t end = std::min(order.size(), start + size_t(opt.batch_size));
-    if (!dist::owns(j)) continue;
-    for (size_t i = start; i < end; ++i) mine.push_back(order[i]);
-    const int64_t B = int64_t(end - start), L = int64_t(ids[order[start]].size());
+  // Longest first (each batch pads little), batch j on rank j mod world: dist::for_each_owned_batch.
+  auto mine = dist::for_each_owned_batch(lengths, size_t(opt.batch_size), [&](const std::vector<size_t>& rows) {
+    const int64_t B = int64_t(rows.size()), L = int64_t(ids[rows[0]].size());
     // Right padding: ids/labels [B, L], mask [B, L] (1 = token); padded labels are ignored.
     auto input = torch::zeros({B, L}, torch::kLong);
     auto labels = torch::full({B, L}, model::kIgnoreIndex, torch::kLong);
     auto mask = torch::zeros({B, L}, torch::kLong);
     for (int64_t b = 0; b < B; ++b) {
-      const auto& row = ids[order[start + size_t(b)]];
+      const auto& row = ids[rows[size_t(b)]];
       auto t = torch::tensor(row, torch::kLong);
       const int64_t n = int64_t(row.size());
       input[b].narrow(0, 0, n).copy_(t);
@@ -97,7 +92,7 @@ std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokeni
     auto [logp, lmask] = model::token_logprobs(logits, labels.to(dev));  // [B, L-1] each
     auto logp_cpu = logp.to(torch::kDouble).cpu().contiguous();
     for (int64_t b = 0; b < B; ++b) {
-      DocumentNll& d = out[order[start + size_t(b)]];
+      DocumentNll& d = out[rows[size_t(b)]];
       const int64_t n = d.tokens - 1;  // scored positions
       auto lp = logp_cpu[b];
       const double* lpp = lp.data_ptr<double>();
@@ -124,11 +119,11 @@ std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokeni
         std::copy(var.data_ptr<double>(), var.data_ptr<double>() + c, d.var.begin() + s);
       }
       if (!std::isfinite(d.loss))
-        fail(cat(label, ": the loss of ", name(order[start + size_t(b)]), " is not finite (", d.loss, ")"),
+        fail(cat(label, ": the loss of ", name(rows[size_t(b)]), " is not finite (", d.loss, ")"),
              "the model produces NaN/inf logits; check its weights or use --dtype fp32");
     }
     bar.advance(B * dist::world_size());
-  }
+  });
   bar.finish();
   model.set_training(was_training);
   dist::all_gather_entries(out, mine);

@@ -157,10 +157,8 @@ MmluResult run_mmlu(model::CausalLM& model, const text::Tokenizer& tok, const st
     res.subjects.push_back(std::move(sr));
   }
 
-  std::vector<size_t> order(items.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return items[a].ids.size() > items[b].ids.size(); });
+  std::vector<size_t> lengths;
+  for (auto& it : items) lengths.push_back(it.ids.size());
   std::vector<int> pred(items.size(), 0);
   torch::NoGradGuard ng;
   const bool was_training = model.training();
@@ -168,13 +166,10 @@ MmluResult run_mmlu(model::CausalLM& model, const text::Tokenizer& tok, const st
   const auto dev = model.device();
   auto cand = torch::tensor(std::vector<int64_t>(choice_ids.begin(), choice_ids.end()), torch::kLong).to(dev);  // [4]
   Progress bar(cat("mmlu ", opt.shots, "-shot"), int64_t(items.size()), "q");
-  std::vector<size_t> mine;  // questions this rank answered (batch j on rank j mod world)
-  for (size_t start = 0, j = 0; start < order.size(); start += size_t(opt.batch_size), ++j) {
-    const size_t end = std::min(order.size(), start + size_t(opt.batch_size));
-    if (!dist::owns(j)) continue;
-    for (size_t i = start; i < end; ++i) mine.push_back(order[i]);
+  // Longest first, batch j on rank j mod world (dist::for_each_owned_batch).
+  auto mine = dist::for_each_owned_batch(lengths, size_t(opt.batch_size), [&](const std::vector<size_t>& qs) {
     std::vector<std::vector<int64_t>> rows;
-    for (size_t i = start; i < end; ++i) rows.push_back(items[order[i]].ids);
+    for (size_t i : qs) rows.push_back(items[i].ids);
     auto [ids, mask] = model::left_pad(rows, pad);  // [B, L] each
     ids = ids.to(dev);
     mask = mask.to(dev);
@@ -182,9 +177,9 @@ MmluResult run_mmlu(model::CausalLM& model, const text::Tokenizer& tok, const st
     auto logits = model.forward(ids, mask, pos, nullptr, /*last_only=*/true);       // [B, 1, V]
     auto choice_logits = logits.select(1, 0).index_select(1, cand);                 // [B, 4]
     auto best = choice_logits.argmax(-1).to(torch::kCPU);                           // [B]
-    for (size_t i = start; i < end; ++i) pred[order[i]] = int(best[int64_t(i - start)].item<int64_t>());
-    bar.advance(int64_t(end - start) * dist::world_size());
-  }
+    for (size_t k = 0; k < qs.size(); ++k) pred[qs[k]] = int(best[int64_t(k)].item<int64_t>());
+    bar.advance(int64_t(qs.size()) * dist::world_size());
+  });
   bar.finish();
   model.set_training(was_training);
   dist::all_gather_entries(pred, mine);

@@ -1,13 +1,15 @@
 // libu/eval/semeval_score.cpp — see semeval_score.h.
 #include "libu/eval/semeval_score.h"
 
+#include "libu/io/semeval_id.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
-#include "libu/eval/auc.h"
+#include "libu/core/auc.h"
 #include "libu/eval/exact_match.h"
 #include "libu/eval/rouge.h"
 
@@ -18,12 +20,9 @@ using nlohmann::json;
 // ---------------------------------------------------------------- row typing, tasks
 
 RowType row_type(std::string_view id) {
-  if (id.size() >= 3) {
-    std::string_view head = id.substr(0, id.size() - 1);  // id[:-1]
-    std::string_view tail = head.substr(head.size() - 2);
-    if (tail == "sc") return RowType::SentenceCompletion;
-    if (tail == "qa") return RowType::QuestionAnswer;
-  }
+  const std::string_view kind = io::semeval_kind(id);  // id[:-1] ends in sc or qa
+  if (kind == "sc") return RowType::SentenceCompletion;
+  if (kind == "qa") return RowType::QuestionAnswer;
   fail(cat("row id '", id, "' has no sc/qa suffix: the official scorer types a row by id[:-1] ",
            "ending in \"sc\" (sentence completion) or \"qa\" (question answering)"),
        "keep the SemEval ids unchanged, e.g. '...sc1' or '...qa0'");
@@ -205,7 +204,6 @@ double mia_loss_auc(const MiaLosses& mia) {
   return roc_auc(labels, scores);
 }
 
-double mia_final_score(double auc) { return 1 - 2 * std::fabs(auc - 0.5); }
 
 SemevalResult semeval_score(const std::vector<PredictionRow>& forget,
                             const std::vector<PredictionRow>& retain,
@@ -221,7 +219,7 @@ SemevalResult semeval_score(const std::vector<PredictionRow>& forget,
     r.mia_members = mia->member.size();
     r.mia_nonmembers = mia->nonmember.size();
     r.mia_auc = mia_loss_auc(*mia);
-    r.mia_score = mia_final_score(*r.mia_auc);
+    r.mia_score = mia_score(*r.mia_auc);
   }
   if (mmlu) {
     LIBU_CHECK(*mmlu >= 0 && *mmlu <= 1, "MMLU accuracy must be in [0, 1], got ", *mmlu);

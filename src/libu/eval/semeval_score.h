@@ -79,8 +79,7 @@ struct MiaLosses {
 };
 // sklearn AUC with scores = −loss and member = positive.
 double mia_loss_auc(const MiaLosses& mia);
-// 1 − 2·|AUC − 0.5|
-double mia_final_score(double auc);
+// The official mia_final_score is libu::mia_score (core/auc.h).
 
 struct SemevalResult {
   SplitScore forget, retain;

@@ -4,6 +4,7 @@
 #include "libu/model/causal_lm.h"
 #include "libu/model/loss.h"
 #include "libu/model/peft_io.h"
+#include "libu/model/runtime.h"
 #include "libu/model/tensor_io.h"
 
 namespace libu::model {
@@ -27,12 +28,14 @@ double masked_max_abs(const torch::Tensor& a, const torch::Tensor& b, const torc
 
 nlohmann::json run_parity(const std::string& model_dir, const std::string& expected_file,
                           const std::string& adapter_dir, const ParityOptions& opt) {
+  LoadOptions lo;
+  lo.dtype = torch::kFloat;  // parity is checked in fp32 (the fixture's math)
+  lo.device = parse_device(opt.device);
   auto exp = read_tensors(expected_file);
+  for (auto& [k, t] : exp) t = t.to(lo.device);
   const auto& ids = need(exp, "input_ids", expected_file);
   const auto& mask = need(exp, "attention_mask", expected_file);
   const auto& labels = need(exp, "labels", expected_file);
-  LoadOptions lo;
-  lo.dtype = torch::kFloat;  // parity is checked in fp32 (the fixture's math)
   auto model = CausalLM::load(model_dir, lo);
   nlohmann::json r = {{"model", model_dir}, {"expected", expected_file}};
   bool ok = true;

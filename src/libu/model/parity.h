@@ -11,6 +11,7 @@ namespace libu::model {
 struct ParityOptions {
   double atol = 1e-4;       // logits and loss
   double grad_rtol = 1e-3;  // gradients, relative to the largest expected magnitude
+  std::string device = "cpu";  // where the model runs (the fixture's tensors are moved there)
 };
 
 // Returns {"logits_max_abs_err", "loss_abs_err", "lora_*", "grad_max_rel_err", "ok", ...}.

@@ -1,5 +1,7 @@
 #include "libu/unlearn/calibration.h"
 
+#include "libu/io/semeval_id.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -90,21 +92,6 @@ double mean_of(const std::vector<double>& v) {
   return n ? s / double(n) : std::nan("");
 }
 
-namespace {
-// Σ over members of (#non-members with a higher NLL + ½ #ties), and the number of pairs.
-std::pair<double, double> wins_and_pairs(const std::vector<double>& member_nll, std::vector<double> non) {
-  non.erase(std::remove_if(non.begin(), non.end(), [](double x) { return std::isnan(x); }), non.end());
-  std::sort(non.begin(), non.end());
-  double wins = 0, members = 0;
-  for (double x : member_nll) {
-    if (std::isnan(x)) continue;
-    ++members;
-    auto lo = std::lower_bound(non.begin(), non.end(), x), hi = std::upper_bound(non.begin(), non.end(), x);
-    wins += double(non.end() - hi) + 0.5 * double(hi - lo);
-  }
-  return {wins, members * double(non.size())};
-}
-}  // namespace
 
 std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll, const std::vector<std::string>& member_kind,
                                           const std::vector<double>& nonmember_nll,
@@ -121,16 +108,8 @@ std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll,
   return out;
 }
 
-double loss_attack_auc(const std::vector<double>& member_nll, const std::vector<double>& nonmember_nll) {
-  auto [w, p] = wins_and_pairs(member_nll, nonmember_nll);
-  return p > 0 ? w / p : std::nan("");
-}
 
-std::string row_kind(const std::string& id) {
-  if (id.size() < 3) return "";
-  std::string t = id.substr(id.size() - 3, 2);
-  return t == "sc" || t == "qa" ? t : "";
-}
+std::string row_kind(const std::string& id) { return std::string(io::semeval_kind(id)); }
 
 HoldoutLevels holdout_levels(const std::vector<data::Example>& holdout, const std::vector<double>& nll, size_t min_rows) {
   HoldoutLevels h;
@@ -153,7 +132,6 @@ nlohmann::json HoldoutLevels::to_json() const {
   return j;
 }
 
-double mia_score(double auc) { return 1.0 - 2.0 * std::fabs(auc - 0.5); }
 
 namespace {
 // Per-row token NLLs at the loss positions (eval mode, no gradients), in row order.

@@ -7,6 +7,7 @@
 // states and to stop before overshooting; the calibrated objective and the phase-1 search
 // aim at the holdout level τ.
 #pragma once
+#include "libu/core/auc.h"
 #include <map>
 #include <string>
 #include <vector>
@@ -36,19 +37,14 @@ std::vector<data::Example> selection_rows(const std::vector<data::Example>& give
                                           const std::vector<data::Example>& training, const std::string& flag,
                                           const std::string& use);
 
-// ROC AUC of a loss attack with members = `member_nll`, non-members = `nonmember_nll`,
-// score = −NLL (Mann–Whitney: P(score_member > score_nonmember) + ½·P(tie)). Equals
-// eval::roc_auc on the same scores (tested). NaN when either side is empty.
-double loss_attack_auc(const std::vector<double>& member_nll, const std::vector<double>& nonmember_nll);
-// The same AUC per row kind (row_kind of the ids): member/non-member pairs are compared only
+// loss_attack_auc and mia_score live in core/auc.h (one copy for eval and unlearn).
+// The loss attack's AUC per row kind (row_kind of the ids): member/non-member pairs are compared only
 // within a kind, so a mixture of short QA rows and long documents cannot look
 // indistinguishable on average while each kind is not. Members of a kind the non-members lack
 // are compared with every non-member (key "*").
 std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll, const std::vector<std::string>& member_kind,
                                           const std::vector<double>& nonmember_nll,
                                           const std::vector<std::string>& nonmember_kind);
-// SemEval-2025 mia_final_score = 1 − 2·|AUC − 0.5|.
-double mia_score(double auc);
 
 // The kind of a row, by the official row-type rule (docs/eval.md): the id without its last
 // character ends in "sc" (sentence completion) or "qa"; anything else is "".

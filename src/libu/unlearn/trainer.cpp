@@ -25,89 +25,14 @@
 #include "libu/model/peft_io.h"
 #include "libu/model/tensor_io.h"
 #include "libu/unlearn/calibration.h"
+#include "libu/unlearn/checkpoint_store.h"
+#include "libu/unlearn/curvature.h"
 #include "libu/unlearn/fisher.h"
 
 namespace libu::unlearn {
 
 namespace fsys = std::filesystem;
 using nlohmann::json;
-
-BestRule parse_best_rule(const std::string& s) {
-  if (s == "final") return BestRule::Final;
-  if (s == "retain-bounded") return BestRule::RetainBounded;
-  if (s == "lowest-forget") return BestRule::LowestForget;
-  if (s == "calibrated") return BestRule::Calibrated;
-  fail(cat("unknown best-checkpoint rule '", s, "'"), "use final, retain-bounded, lowest-forget or calibrated");
-}
-
-const char* best_rule_name(BestRule r) {
-  switch (r) {
-    case BestRule::Final: return "final";
-    case BestRule::RetainBounded: return "retain-bounded";
-    case BestRule::LowestForget: return "lowest-forget";
-    case BestRule::Calibrated: return "calibrated";
-  }
-  return "?";
-}
-
-namespace {
-double num(const json& j, const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<double>() : NAN; }
-}  // namespace
-
-std::pair<double, double> selection_key(BestRule rule, const json& line, double base_retain, double retain_tolerance,
-                                        double utility_tolerance) {
-  const double no = -std::numeric_limits<double>::infinity();
-  double f = num(line, "val_forget_nll"), r = num(line, "val_retain_nll"), u = num(line, "utility_rise");
-  if (std::isnan(f)) return {no, 0};
-  if (rule == BestRule::LowestForget) return {-f, 0};
-  bool ok = (std::isnan(r) || std::isnan(base_retain) || r - base_retain <= retain_tolerance) &&
-            (std::isnan(u) || u <= utility_tolerance);
-  if (!ok) return {no, 0};
-  if (rule == BestRule::Calibrated) {
-    double mia = num(line, "mia_score");
-    return {std::isnan(mia) ? no : mia, f};
-  }
-  return {f, 0};
-}
-
-void save_trainable(const model::CausalLM& m, const std::string& dir) {
-  if (m.lora()) {
-    model::save_adapter(m, dir + "/adapter");
-    return;
-  }
-  make_dirs(dir);
-  model::write_tensors_ordered(dir + "/weights.safetensors", m.trainable());
-}
-
-void load_trainable(model::CausalLM& m, const std::string& dir) {
-  std::string path = m.lora() ? dir + "/adapter/adapter_model.safetensors" : dir + "/weights.safetensors";
-  auto file = io::SafetensorsFile::open(path);
-  torch::NoGradGuard ng;
-  for (auto& [k, p] : m.trainable()) p.copy_(model::view_tensor(file->get(k)));
-}
-
-// --resume from the checkpoint of step `start`: metrics.jsonl keeps what was logged before that
-// checkpoint was saved: step lines up to `start`, validation lines before it, and the one at
-// `start` only when the checkpoint holds it (`validated_at_start`; the final validation comes
-// after the last save). What follows is replayed and logged again; a line torn by a kill is
-// dropped.
-static void trim_metrics(const std::string& path, int64_t start, bool validated_at_start) {
-  if (!path_exists(path)) return;
-  std::istringstream in(read_file(path));
-  std::string kept, line;
-  while (std::getline(in, line)) {
-    const json j = json::parse(line, nullptr, false);
-    if (!j.is_object()) continue;
-    const bool validation = j.contains("validation");
-    const json& s = validation ? j["validation"] : j;
-    if (s.contains("step") && s["step"].is_number_integer()) {
-      const int64_t k = s["step"].get<int64_t>();
-      if (k > start || (validation && k == start && !validated_at_start)) continue;
-    }
-    kept += line + "\n";
-  }
-  write_file_atomic(path, kept);
-}
 
 struct Trainer::Impl {
   model::CausalLM& m;
@@ -372,34 +297,10 @@ struct Trainer::Impl {
     sophia->update_hessian(sum);
   }
 
-  // One per-param estimate (empty when the batch contributes no loss): GNB ĝ⊙ĝ or Hutchinson,
-  // with its random draws from `draws`.
+  // One per-param estimate (empty when the batch contributes no loss): curvature.h.
   std::vector<torch::Tensor> hessian_estimate(const MicroBatch& mb, Rng& draws) {
     auto b = make_batch(mb.forget ? data.forget : data.retain, mb.rows, data.pad_id, m.device());
-    auto src = optimizer->hessian_source();
-    if (src == optim::HessianSource::GaussNewtonBartlett) {
-      // SophiaG: ĝ = ∇ CE(logits, ŷ), ŷ ~ softmax(logits) on the loss positions (Liu et al. 2024, Alg. 2).
-      auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V]
-      int64_t T = logits.size(1);
-      auto lg = logits.narrow(1, 0, T - 1).reshape({-1, logits.size(2)});
-      auto mask = b.labels.narrow(1, 1, T - 1).reshape({-1}).ne(model::kIgnoreIndex);
-      auto y = optim::sample_categorical(lg.detach(), draws);
-      auto ce = torch::nll_loss(torch::log_softmax(lg, -1), y, {}, at::Reduction::None);
-      auto loss = (ce * mask.to(ce.dtype())).sum() / mask.sum().clamp_min(1);
-      auto g = torch::autograd::grad({loss}, params, {}, false, false, true);
-      for (size_t i = 0; i < g.size(); ++i)
-        if (!g[i].defined()) g[i] = torch::zeros_like(params[i]);
-      return optim::Sophia::gnb_estimate(g);
-    }
-    if (src == optim::HessianSource::Hutchinson) {
-      model::FullLogitsGuard twice_differentiable;  // Hessian-vector products need plain autograd
-      auto loss = objective_loss(opt.objective, m, b, mb.forget, opt.objective_params).loss;
-      if (!loss.defined()) return {};
-      // The curvature of what the step minimises: the micro-batch's loss with its factor
-      // (SUGD's −1 on forget batches flips the sign of the forget Hessian).
-      return optim::hutchinson_diag(loss * mb.factor, params, draws).diag;
-    }
-    return {};
+    return curvature_estimate(m, params, optimizer->hessian_source(), b, mb, opt.objective, opt.objective_params, draws);
   }
 
   // Sums this step's gradients, loss, tokens and logs over the ranks in one all-reduce
@@ -613,26 +514,7 @@ Trainer::Trainer(model::CausalLM& m, const UnlearnData& data, std::vector<MicroB
 Trainer::~Trainer() = default;
 TrainResult Trainer::run() { return impl_->run(); }
 
-std::vector<int64_t> Trainer::checkpoint_steps(const std::string& out_dir) {
-  std::vector<int64_t> steps;
-  std::error_code ec;
-  for (auto& e : fsys::directory_iterator(out_dir + "/checkpoints", ec)) {
-    std::string n = e.path().filename().string();
-    if (n.rfind("step-", 0) != 0 || n.find(".tmp") != std::string::npos) continue;
-    try {
-      size_t used = 0;
-      int64_t k = std::stoll(n.substr(5), &used);
-      if (used == n.size() - 5) steps.push_back(k);
-    } catch (...) {
-    }
-  }
-  std::sort(steps.rbegin(), steps.rend());
-  return steps;
-}
-
-int64_t Trainer::latest_checkpoint(const std::string& out_dir) {
-  auto steps = checkpoint_steps(out_dir);
-  return steps.empty() ? -1 : steps.front();
-}
+std::vector<int64_t> Trainer::checkpoint_steps(const std::string& out_dir) { return unlearn::checkpoint_steps(out_dir); }
+int64_t Trainer::latest_checkpoint(const std::string& out_dir) { return unlearn::latest_checkpoint(out_dir); }
 
 }  // namespace libu::unlearn

@@ -12,19 +12,11 @@
 
 #include "libu/optim/factory.h"
 #include "libu/optim/schedule.h"
+#include "libu/unlearn/checkpoint_store.h"
 #include "libu/unlearn/plan.h"
+#include "libu/unlearn/selection.h"
 
 namespace libu::unlearn {
-
-enum class BestRule {
-  Final,           // keep the last state
-  RetainBounded,   // max forget-NLL increase among states whose retain-NLL rose ≤ tolerance
-  LowestForget,    // the published libu-seed rule: lowest forget loss
-  Calibrated,      // max MIA score (validation forget vs holdout) among retain-bounded states;
-                   // ties: larger forget-NLL rise
-};
-BestRule parse_best_rule(const std::string& s);  // final|retain-bounded|lowest-forget|calibrated
-const char* best_rule_name(BestRule r);
 
 struct TrainerOptions {
   Objective objective = Objective::GD;
@@ -71,22 +63,6 @@ struct TrainResult {
   nlohmann::json best;  // {"step", "val_forget_nll", "val_retain_nll", ...calibration} or null
   nlohmann::json last_validation;  // the last validation line (null when none ran)
 };
-
-// Orders validation lines under `rule`: (primary, tie-break), higher is better, primary −inf
-// when the state is not eligible (retain NLL rose more than the tolerance over base_retain,
-// the retain NLL before unlearning). Used by best-state selection and by --auto.
-//   calibrated: (MIA score, forget NLL); retain-bounded and final: (forget NLL, 0);
-//   lowest-forget: (−forget NLL, 0).
-// A line whose "utility_rise" (never-seen NLL rise, nats) exceeds `utility_tolerance` is not
-// eligible either (every rule but lowest-forget).
-std::pair<double, double> selection_key(BestRule rule, const nlohmann::json& line, double base_retain,
-                                        double retain_tolerance,
-                                        double utility_tolerance = std::numeric_limits<double>::infinity());
-
-// Saves / loads what the trainer updates: a PEFT adapter folder (LoRA) at dir/adapter, or
-// dir/weights.safetensors under full fine-tuning.
-void save_trainable(const model::CausalLM& m, const std::string& dir);
-void load_trainable(model::CausalLM& m, const std::string& dir);
 
 class Trainer {
  public:

@@ -1,6 +1,8 @@
 // libu/eval/attacks/relearn.cpp — see relearn.h.
 #include "libu/eval/attacks/relearn.h"
 
+#include "libu/io/semeval_id.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -27,11 +29,7 @@ std::vector<int64_t> relearn_eval_steps(int64_t steps) {
   return at;
 }
 
-std::string document_of(const std::string& id) {
-  if (id.size() < 4) return id;
-  std::string kind = id.substr(id.size() - 3, 2);
-  return kind == "sc" || kind == "qa" ? id.substr(0, id.size() - 3) : id;
-}
+std::string document_of(const std::string& id) { return io::semeval_document(id); }
 
 DocumentSplit split_by_document(const std::vector<io::Record>& forget, double fraction, uint64_t seed,
                                 const std::string& source) {

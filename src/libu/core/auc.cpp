@@ -1,5 +1,5 @@
-// libu/eval/auc.cpp — see auc.h.
-#include "libu/eval/auc.h"
+// libu/core/auc.cpp — see auc.h.
+#include "libu/core/auc.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include "libu/core/error.h"
 
-namespace libu::eval {
+namespace libu {
 
 double numpy_pairwise_sum(const double* a, size_t n) {
   // numpy: < 8 items summed in order; ≤ 128 items with 8 interleaved accumulators combined
@@ -106,4 +106,27 @@ double roc_auc(const std::vector<int>& labels, const std::vector<double>& scores
   return trapezoid_auc(c.fpr, c.tpr);  // fpr is non-decreasing: direction +1
 }
 
-}  // namespace libu::eval
+namespace {
+// Σ over members of (#non-members with a higher NLL + ½ #ties), and the number of pairs.
+std::pair<double, double> wins_and_pairs(const std::vector<double>& member_nll, std::vector<double> non) {
+  non.erase(std::remove_if(non.begin(), non.end(), [](double x) { return std::isnan(x); }), non.end());
+  std::sort(non.begin(), non.end());
+  double wins = 0, members = 0;
+  for (double x : member_nll) {
+    if (std::isnan(x)) continue;
+    ++members;
+    auto lo = std::lower_bound(non.begin(), non.end(), x), hi = std::upper_bound(non.begin(), non.end(), x);
+    wins += double(non.end() - hi) + 0.5 * double(hi - lo);
+  }
+  return {wins, members * double(non.size())};
+}
+}  // namespace
+
+double loss_attack_auc(const std::vector<double>& member_nll, const std::vector<double>& nonmember_nll) {
+  auto [w, p] = wins_and_pairs(member_nll, nonmember_nll);
+  return p > 0 ? w / p : std::nan("");
+}
+
+double mia_score(double auc) { return 1.0 - 2.0 * std::fabs(auc - 0.5); }
+
+}  // namespace libu
