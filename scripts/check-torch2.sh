@@ -21,7 +21,8 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 # Build dependencies inside trixie: the same as scripts/install-deps.sh, without the Python
 # package (LIBU_BUILD_PYTHON=OFF) and the benches.
 PKGS="cmake ninja-build g++ pkg-config libtorch-dev libopenblas0-openmp nlohmann-json3-dev libgtest-dev libgmock-dev
-      libpcre2-dev libutf8proc-dev libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev libgloo-dev"
+      libpcre2-dev libutf8proc-dev libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev libgloo-dev
+      python3 python3-torch"  # python3-torch: tools/reference/make_fixture.py (the reference_parity tests)
 
 mounted=()
 cleanup() { for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[$i]}" 2>/dev/null || true; done; }
@@ -42,6 +43,15 @@ if [ ! -f "$CH/.libu-ready" ]; then
   # shellcheck disable=SC2086
   chroot "$CH" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PKGS
   touch "$CH/.libu-ready"
+  cleanup; mounted=()
+fi
+# Packages added to the list after the chroot was made are installed on the next call.
+missing=$(for p in $PKGS; do chroot "$CH" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"; done)
+if [ -n "$missing" ]; then
+  bind /proc "$CH/proc"; bind /dev "$CH/dev"; bind /sys "$CH/sys"
+  chroot "$CH" apt-get update -qq
+  # shellcheck disable=SC2086
+  chroot "$CH" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
   cleanup; mounted=()
 fi
 t1=$(date +%s)

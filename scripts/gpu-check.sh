@@ -40,9 +40,10 @@ J=$OUT/gpu-check.jsonl
 STEPS=${GPU_CHECK_STEPS:-build tests step parity unlearn}
 PRESETS=${GPU_CHECK_PRESETS:-1b 7b}
 DEV=cuda
-if [ $DRY = 1 ]; then DEV=cpu; PRESETS=tiny; fi
+UNLEARN_ARGS=${GPU_CHECK_UNLEARN_ARGS:---epochs 1}
+if [ $DRY = 1 ]; then DEV=cpu; PRESETS=tiny; UNLEARN_ARGS="--max-steps 2 --no-phase1"; fi
 PY=${PYTHON:-python3}
-BUILD=$ROOT/build-gpu/build
+BUILD=${GPU_CHECK_BUILD:-$ROOT/build-gpu/build}  # an existing build folder skips nothing but the configure
 LIBU=$BUILD/bin/libu
 SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 [ -d "$SHARED/fixtures" ] || SHARED=$ROOT/build-gpu/shared  # what --prepare copied
@@ -64,7 +65,7 @@ watch_gpu() {
 stop_gpu() {
   [ -n "${WATCH:-}" ] && kill "$WATCH" 2>/dev/null && wait "$WATCH" 2>/dev/null
   WATCH=
-  sort -n "$gpu_peak_file" 2>/dev/null | tail -1 | awk '{print ($1 == "" ? 0 : $1)}'
+  sort -n "$gpu_peak_file" 2>/dev/null | tail -1 | awk 'BEGIN {m = 0} {m = $1 + 0} END {print m}'
 }
 
 line "$($PY - <<'EOF'
@@ -177,10 +178,19 @@ if has_step unlearn; then
     t0=$(now)
     watch_gpu
     "$LIBU" unlearn --preset libu --model "$M" --forget "$D" --retain "$D" --out "$U" --device $DEV --dtype bf16 \
-      --epochs 1 --no-merge --threads "$(nproc)" >"$OUT/unlearn-$P.log" 2>&1
+      $UNLEARN_ARGS --no-merge --threads "$(nproc)" >"$OUT/unlearn-$P.log" 2>&1
     rc=$?
     peak=$(stop_gpu)
-    r=$($PY -c 'import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({k: r.get(k) for k in ("wall_s", "steps_done", "phase1", "tokens_per_s", "timing")}))' "$U/run.json" 2>/dev/null)
+    r=$($PY - "$U" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1] + "/run.json"))
+tokens = sum(json.loads(l).get("tokens", 0) for l in open(sys.argv[1] + "/metrics.jsonl") if '"validation"' not in l)
+train = r.get("train_wall_s") or 0
+print(json.dumps({"wall_s": r.get("wall_s"), "train_wall_s": train, "before_training_s": (r.get("wall_s") or 0) - train,
+                  "steps_done": r.get("steps_done"), "tokens": tokens, "tokens_per_s": tokens / train if train else None,
+                  "phase1_lr": (r.get("phase1") or {}).get("lr")}))
+PY
+)
     line "{\"step\": \"unlearn\", \"preset\": \"$P\", \"rc\": $rc, \"s\": $(secs "$t0" "$(now)"), \"peak_gpu_mib\": $peak, \"run\": ${r:-null}}"
   done
 fi

@@ -11,6 +11,8 @@
 #error "libu needs libtorch 1.13 or newer: point CMAKE_PREFIX_PATH (or LIBU_TORCH) at a newer libtorch"
 #endif
 
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
 #if TORCH_VERSION_MAJOR >= 2
 #include <torch/csrc/distributed/c10d/Backend.hpp>
 namespace libu::dist::compat {
@@ -22,3 +24,16 @@ namespace libu::dist::compat {
 using Group = c10d::ProcessGroup;  // ProcessGroupGloo / ProcessGroupNCCL in libtorch 1.13
 }  // namespace libu::dist::compat
 #endif
+
+namespace libu::dist::compat {
+// From libtorch 2.4 the TCPStore asks for its libuv server by default, which a libtorch built
+// without libuv (Debian trixie's 2.6) refuses; the plain TCP server works in every version.
+// Rendezvous traffic is a few keys, so nothing is lost.
+inline void plain_tcp_store(c10d::TCPStoreOptions& so) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2)
+  so.useLibUV = false;
+#else
+  (void)so;
+#endif
+}
+}  // namespace libu::dist::compat

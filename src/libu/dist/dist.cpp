@@ -86,6 +86,7 @@ c10::intrusive_ptr<c10d::TCPStore> connect_store(const Env& e, bool server, ms t
   so.isServer = server;
   so.waitWorkers = false;
   so.timeout = timeout;
+  compat::plain_tcp_store(so);
   return c10::make_intrusive<c10d::TCPStore>(e.master_addr, so);
 }
 

@@ -91,7 +91,7 @@ TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& 
     for (Trial* t : alive) {
       if (t->done) continue;
       double left = base.time_budget_s > 0 ? base.time_budget_s - timer.seconds() : 0;
-      if (base.time_budget_s > 0 && left <= 0) break;
+      if (base.time_budget_s > 0 && left <= 0 && rung > 0) break;  // every rate gets at least one step
       const bool first = rung == 0 && t == alive.front();
       TrainerOptions o = base;
       o.out_dir = t->dir;
@@ -100,7 +100,8 @@ TrainResult run_auto_lr(model::CausalLM& m, const UnlearnData& d, const Method& 
       o.pause_after = budget;
       o.checkpoint_every = 0;
       o.quiet = true;
-      o.time_budget_s = base.time_budget_s > 0 ? std::min(left, base.time_budget_s * share[size_t(rung)]) : 0;
+      o.time_budget_s =
+          base.time_budget_s > 0 ? std::max(1e-3, std::min(left, base.time_budget_s * share[size_t(rung)])) : 0;
       if (!o.resume) load_trainable(m, root + "/start");
       t->last = Trainer(m, d, plan, o).run();
       t->steps = t->last.steps_done;
