@@ -12,6 +12,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/rng.h"
+#include "common/device.h"
 #include "libu/optim/factory.h"
 #include "libu/optim/sophia.h"
 
@@ -20,16 +21,17 @@ using namespace libu::optim;
 
 namespace {
 
+// Parameters and gradients live on LIBU_TEST_DEVICE (default cpu): the same formulas on CUDA.
 torch::Tensor param(const std::vector<double>& v) {
   std::vector<float> f(v.begin(), v.end());
-  return torch::tensor(f).clone().set_requires_grad(true);
+  return torch::tensor(f).to(test::device()).set_requires_grad(true);
 }
 torch::Tensor vec(const std::vector<double>& v) {
   std::vector<float> f(v.begin(), v.end());
-  return torch::tensor(f);
+  return torch::tensor(f).to(test::device());
 }
 std::vector<double> to_vec(const torch::Tensor& t) {
-  auto c = t.detach().to(torch::kFloat64).contiguous().view({-1});
+  auto c = t.detach().cpu().to(torch::kFloat64).contiguous().view({-1});
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 // fp32 result vs fp64 reference: relative 2e-6 plus absolute 1e-7.
