@@ -112,3 +112,47 @@ TEST_P(LeanHeadParity, LossAndLoraGradsMatchReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, LeanHeadParity, ::testing::Values("olmo-tiny", "llama-tiny-gqa-bf16", "olmo2-tiny"));
+
+// token_scores (the one per-token scoring of selection, MIA and holdout targets): its full path
+// is token_logprobs on full logits bit for bit and its mean NLL is the fixture's reference
+// loss; the lean, chunked path (forced) gives the same log-probs, argmax hits and Min-K%++
+// moments, each against a direct computation on the full logits.
+TEST_P(LeanHeadParity, TokenScoresLeanEqualsFullAndReference) {
+  std::string dir = test::shared_path("fixtures/models/" + GetParam());
+  auto exp = read_tensors(dir + "/expected.safetensors");
+  test::to_device(exp);
+  LoadOptions lo;
+  lo.dtype = torch::kFloat;
+  lo.device = test::device();
+  auto m = CausalLM::load(dir, lo);
+  load_adapter(*m, dir + "/adapter");
+  const auto &ids = exp["input_ids"], &mask = exp["attention_mask"], &labels = exp["labels"];
+  torch::NoGradGuard ng;
+  auto logits = m->forward(ids, mask);  // [B, T, V]
+  auto [lp_ref, mask_ref] = token_logprobs(logits, labels);
+  const int64_t T = logits.size(1), V = logits.size(2);
+  auto y = labels.narrow(1, 1, T - 1);
+  auto hit_ref = logits.narrow(1, 0, T - 1).argmax(-1).eq(y).to(torch::kFloat) * mask_ref;  // [B, T-1]
+  auto lpv = torch::log_softmax(logits.narrow(1, 0, T - 1).to(torch::kDouble), -1);            // [B, T-1, V]
+  auto mu_ref = (lpv.exp() * lpv).sum(-1) * mask_ref.to(torch::kDouble);
+  auto var_ref = ((lpv.exp() * lpv * lpv).sum(-1) - (lpv.exp() * lpv).sum(-1).pow(2)) * mask_ref.to(torch::kDouble);
+  auto full = token_scores(*m, ids, mask, labels, true, true);
+  EXPECT_TRUE(torch::equal(full.mask, mask_ref));
+  EXPECT_LT((full.logp - lp_ref).abs().max().item<double>(), 1e-5);
+  EXPECT_NEAR((-full.logp.sum() / full.mask.sum()).item<double>(), exp["lora_loss"].item<double>(), 1e-4);
+  struct Keep {
+    int64_t was = lean_head_keep_bytes();
+    Keep() { set_lean_head_keep_bytes(0); }
+    ~Keep() { set_lean_head_keep_bytes(was); }
+  } keep;
+  auto lean = token_scores(*m, ids, mask, labels, true, true);
+  EXPECT_TRUE(torch::equal(lean.mask, mask_ref));
+  EXPECT_LT((lean.logp - lp_ref).abs().max().item<double>(), 1e-5);
+  EXPECT_TRUE(torch::equal(lean.hit, hit_ref)) << "argmax hits differ";
+  EXPECT_TRUE(torch::equal(full.hit, hit_ref));
+  for (auto* s : {&full, &lean}) {
+    EXPECT_LT((s->mu - mu_ref).abs().max().item<double>(), 1e-4);
+    EXPECT_LT((s->var - var_ref).abs().max().item<double>(), 1e-3);
+  }
+  EXPECT_GT(V, 1);
+}

@@ -151,6 +151,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
       {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
       {"hessian-interval", OptType::Int, "10", "g/h: refresh the Hessian every k steps"},
+      {"curvature-rows", OptType::String, "step", "g/h: the rows of the curvature estimate: the step's own micro-batches, or retain micro-batches (LIBU's retain-Fisher scaling in phase 2)", false, {"step", "retain"}},
       {"best", OptType::String, "retain-bounded", "best-checkpoint rule", false,
        {"final", "retain-bounded", "lowest-forget", "calibrated"}},
       {"retain-tolerance", OptType::Float, "0.25", "retain-bounded: allowed retain NLL rise (nats)"},
@@ -239,6 +240,7 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   if (o.has("sophia-rho")) (variant == optim::SophiaVariant::Seed ? so.hessian_prob : so.rho) = o.f64("sophia-rho");
   so.gamma = o.f64("sophia-gamma");
   so.hessian_interval = o.i64("hessian-interval");
+  t.curvature_on_retain = o.str("curvature-rows") == "retain";
   so.seed = c.plan.seed;
   t.optimizer_options.sophia = so;
   t.best_rule = unlearn::parse_best_rule(o.str("best"));
@@ -278,6 +280,10 @@ int run_cmd(const Options& given, bool unlearn) {
                "calibrated against never-seen data; pass --holdout (e.g. mia/nonmember.jsonl)");
     }
   }
+  if (unlearn && o.given("curvature-rows") && (o.str("optimizer") != "sophia" || o.str("sophia") == "seed"))
+    fail(cat("--curvature-rows ", o.str("curvature-rows"), " has no effect with --optimizer ", o.str("optimizer"),
+             o.str("optimizer") == "sophia" ? " --sophia seed" : ""),
+         "use it with --optimizer sophia --sophia g (or h), or drop it");
   auto c = to_config(o, unlearn);
   c.resolved = o.to_json();
   log_info("resolved options: ", c.resolved.dump());

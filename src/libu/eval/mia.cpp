@@ -14,8 +14,8 @@
 #include "libu/eval/semeval_score.h"
 #include "libu/io/jsonl.h"
 #include "libu/io/records.h"
+#include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
-#include "libu/model/packing.h"
 
 namespace libu::eval {
 
@@ -88,36 +88,22 @@ std::vector<DocumentNll> document_nll(model::CausalLM& model, const text::Tokeni
       labels[b].narrow(0, 0, n).copy_(t);
       mask[b].narrow(0, 0, n).fill_(1);
     }
-    auto logits = model::batch_logits(model, input.to(dev), mask.to(dev));  // [B, L, V] fp32 (packed)
-    auto [logp, lmask] = model::token_logprobs(logits, labels.to(dev));  // [B, L-1] each
-    auto logp_cpu = logp.to(torch::kDouble).cpu().contiguous();
+    // logp, mu, var [B, L-1]: model::token_scores, the one per-token scoring (lm_head.h).
+    auto sc = model::token_scores(model, input.to(dev), mask.to(dev), labels.to(dev), false, true);
+    auto logp_cpu = sc.logp.to(torch::kDouble).cpu().contiguous();
+    auto mu_cpu = sc.mu.cpu().contiguous(), var_cpu = sc.var.cpu().contiguous();
     for (int64_t b = 0; b < B; ++b) {
       DocumentNll& d = out[rows[size_t(b)]];
       const int64_t n = d.tokens - 1;  // scored positions
-      auto lp = logp_cpu[b];
-      const double* lpp = lp.data_ptr<double>();
+      const double* lpp = logp_cpu[b].data_ptr<double>();
       d.logprobs.assign(lpp, lpp + n);
       double sum = 0;
       for (double v : d.logprobs) sum += v;
       d.loss = -sum / double(n);
-      // Moments of log p under the next-token distribution (Min-K%++, Zhang et al. 2024):
-      // mu = Σ_v p_v log p_v, var = Σ_v p_v (log p_v)² − mu², in float64 from fp32 log-probs
-      // (as mia_attacks.h logprob_moments), chunked over positions to bound memory.
-      d.mu.resize(size_t(n));
-      d.var.resize(size_t(n));
-      for (int64_t s = 0; s < n; s += 256) {
-        const int64_t c = std::min<int64_t>(256, n - s);
-        auto lpv = torch::log_softmax(logits[b].narrow(0, s, c).to(torch::kFloat), -1).to(torch::kDouble);  // [c, V]
-        auto p = lpv.exp();                                                                                // [c, V]
-        auto pos = p.gt(0);
-        auto plp = torch::where(pos, p * lpv, torch::zeros_like(p));
-        auto mu = plp.sum(-1);                                            // [c]
-        auto m2 = torch::where(pos, plp * lpv, torch::zeros_like(p)).sum(-1);  // [c]
-        auto var = (m2 - mu * mu).cpu().contiguous();
-        auto muc = mu.cpu().contiguous();
-        std::copy(muc.data_ptr<double>(), muc.data_ptr<double>() + c, d.mu.begin() + s);
-        std::copy(var.data_ptr<double>(), var.data_ptr<double>() + c, d.var.begin() + s);
-      }
+      // Moments of log p under the next-token distribution (Min-K%++, Zhang et al. 2024).
+      const double *mup = mu_cpu[b].data_ptr<double>(), *varp = var_cpu[b].data_ptr<double>();
+      d.mu.assign(mup, mup + n);
+      d.var.assign(varp, varp + n);
       if (!std::isfinite(d.loss))
         fail(cat(label, ": the loss of ", name(rows[size_t(b)]), " is not finite (", d.loss, ")"),
              "the model produces NaN/inf logits; check its weights or use --dtype fp32");

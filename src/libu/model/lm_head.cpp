@@ -117,20 +117,48 @@ std::pair<torch::Tensor, torch::Tensor> logprobs_at(CausalLM& m, const torch::Te
   return {full.view(p.y.sizes()), p.mask.to(torch::kFloat)};
 }
 
-// The packed path: hidden states of the real tokens only (packing.h), gathered at the loss positions.
-std::pair<torch::Tensor, torch::Tensor> packed_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
-                                                              const torch::Tensor& labels, const PackPlan& plan,
-                                                              double temperature) {
+// The hidden states at the loss positions p.k: [n, D]. Packed (packing.h: the real tokens only)
+// when a pack plan is active, else the padded batch's.
+torch::Tensor hidden_at_loss_positions(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                       const LossPositions& p) {
   const int64_t B = input_ids.size(0), T = input_ids.size(1);
-  auto h = packed_hidden(m, input_ids, plan);  // [N, D]
-  auto p = loss_positions(labels, h.device());
+  auto plan = T > 1 ? active_pack_plan(attention_mask) : std::nullopt;
+  if (!plan) {
+    auto h = m.hidden_states(input_ids, attention_mask);  // [B, T, D]
+    return h.narrow(1, 0, T - 1).reshape({B * (T - 1), -1}).index_select(0, p.k);
+  }
+  auto h = packed_hidden(m, input_ids, *plan);  // [N, D]
   auto bt = p.k.div(T - 1, "floor") * T + p.k.remainder(T - 1);  // [n] the loss positions in [B*T]
   auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(h.device());
-  auto row_of = torch::full({B * T}, -1, long_opts).index_put_({plan.all_src.to(h.device())}, torch::arange(plan.tokens, long_opts));
+  auto row_of = torch::full({B * T}, -1, long_opts).index_put_({plan->all_src.to(h.device())}, torch::arange(plan->tokens, long_opts));
   auto rows = row_of.index_select(0, bt);  // [n] rows of h
   if (rows.numel() > 0 && rows.min().item<int64_t>() < 0)
     fail_internal("lean_token_logprobs: a loss position lies on padding");
-  return logprobs_at(m, h.index_select(0, rows), p, temperature);
+  return h.index_select(0, rows);
+}
+
+// Moments of log p for rows of logits z [c, V] (any float dtype): mu = Σ_v p_v log p_v,
+// var = Σ_v p_v (log p_v)² − mu², in fp64 from fp32 log-probs (as mia_attacks.h logprob_moments). [c] each.
+std::pair<torch::Tensor, torch::Tensor> logprob_moments(const torch::Tensor& z) {
+  auto lpv = torch::log_softmax(z.to(torch::kFloat), -1).to(torch::kDouble);  // [c, V]
+  auto p = lpv.exp();                                                          // [c, V]
+  auto pos = p.gt(0);
+  auto plp = torch::where(pos, p * lpv, torch::zeros_like(p));
+  auto mu = plp.sum(-1);                                                // [c]
+  auto m2 = torch::where(pos, plp * lpv, torch::zeros_like(p)).sum(-1);  // [c]
+  return {mu, m2 - mu * mu};
+}
+
+// Scores of rows of logits z [c, V] (fp32) against labels y [c]: log p(y), argmax == y, moments.
+struct ChunkScores {
+  torch::Tensor logp, hit, mu, var;  // [c] each
+};
+ChunkScores chunk_scores(const torch::Tensor& z, const torch::Tensor& y, bool hits, bool moments) {
+  ChunkScores s;
+  s.logp = torch::log_softmax(z, -1).gather(1, y.unsqueeze(1)).squeeze(1);  // as token_logprobs, bit for bit
+  if (hits) s.hit = z.argmax(-1).eq(y).to(torch::kFloat);
+  if (moments) std::tie(s.mu, s.var) = logprob_moments(z);
+  return s;
 }
 
 }  // namespace
@@ -138,25 +166,67 @@ std::pair<torch::Tensor, torch::Tensor> packed_token_logprobs(CausalLM& m, const
 std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const torch::Tensor& input_ids,
                                                             const torch::Tensor& attention_mask,
                                                             const torch::Tensor& labels, double temperature) {
-  if (input_ids.size(1) > 1)
-    if (auto plan = active_pack_plan(attention_mask)) return packed_token_logprobs(m, input_ids, labels, *plan, temperature);
-  // Full logits when a guard asks for a twice-differentiable graph, or when they are small:
-  // then this is exactly the plain path (same numbers, bit for bit, as before the lean head).
+  const bool packed = input_ids.size(1) > 1 && active_pack_plan(attention_mask).has_value();
+  // Unpacked: full logits when a guard asks for a twice-differentiable graph, or when they are
+  // small: then this is exactly the plain path (same numbers, bit for bit, as before the lean head).
   const int64_t full_bytes = input_ids.numel() * m.config().vocab_size * 4;
-  if (FullLogitsGuard::active() || full_bytes <= lean_head_keep_bytes()) {
+  if (!packed && (FullLogitsGuard::active() || full_bytes <= lean_head_keep_bytes())) {
     auto logits = m.forward(input_ids, attention_mask);  // [B, T, V]
     return token_logprobs(temperature == 1.0 ? logits : logits / temperature, labels);
   }
-  auto h = m.hidden_states(input_ids, attention_mask);  // [B, T, D]
-  const int64_t B = h.size(0), T = h.size(1);
-  auto p = loss_positions(labels, h.device());
-  return logprobs_at(m, h.narrow(1, 0, T - 1).reshape({B * (T - 1), -1}).index_select(0, p.k), p, temperature);
+  auto p = loss_positions(labels, input_ids.device());
+  return logprobs_at(m, hidden_at_loss_positions(m, input_ids, attention_mask, p), p, temperature);
 }
 
 torch::Tensor lean_causal_lm_loss(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                   const torch::Tensor& labels, double temperature) {
   auto [logp, mask] = lean_token_logprobs(m, input_ids, attention_mask, labels, temperature);
   return -logp.sum() / mask.sum().clamp_min(1.0);
+}
+
+LossPositionStates loss_position_states(CausalLM& m, const torch::Tensor& input_ids,
+                                        const torch::Tensor& attention_mask, const torch::Tensor& labels) {
+  auto p = loss_positions(labels, input_ids.device());
+  return {hidden_at_loss_positions(m, input_ids, attention_mask, p), p.k, p.y.reshape({-1}).index_select(0, p.k)};
+}
+
+TokenScores token_scores(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                         const torch::Tensor& labels, bool with_hits, bool with_moments) {
+  torch::NoGradGuard ng;
+  const int64_t V = m.config().vocab_size;
+  auto p = loss_positions(labels, m.device());  // y, mask [B, T-1]; k [n]
+  const int64_t n = p.k.numel();
+  torch::Tensor z_all, h;  // full logits at the loss positions [n, V], or their hidden states [n, D]
+  if (input_ids.numel() * V * 4 <= lean_head_keep_bytes()) {
+    auto logits = batch_logits(m, input_ids, attention_mask);  // [B, T, V] fp32
+    const int64_t T = logits.size(1);
+    z_all = logits.narrow(1, 0, T - 1).reshape({-1, V}).index_select(0, p.k);
+  } else {
+    h = hidden_at_loss_positions(m, input_ids, attention_mask, p);
+  }
+  const int64_t chunk = z_all.defined() ? 256 : lm_head_chunk_rows(V);
+  auto y = p.y.reshape({-1}).index_select(0, p.k);  // [n]
+  auto f32 = torch::TensorOptions().dtype(torch::kFloat).device(m.device());
+  auto f64 = f32.dtype(torch::kDouble);
+  torch::Tensor logp = torch::zeros({n}, f32), hit, mu, var;  // [n] each
+  if (with_hits) hit = torch::zeros({n}, f32);
+  if (with_moments) mu = torch::zeros({n}, f64), var = torch::zeros({n}, f64);
+  for (int64_t s = 0; s < n; s += chunk) {
+    const int64_t c = std::min(chunk, n - s);
+    auto z = z_all.defined() ? z_all.narrow(0, s, c) : chunk_logits(h.narrow(0, s, c), m.head_weight(), 1.0).to(torch::kFloat);
+    auto cs = chunk_scores(z, y.narrow(0, s, c), with_hits, with_moments);
+    logp.narrow(0, s, c).copy_(cs.logp);
+    if (with_hits) hit.narrow(0, s, c).copy_(cs.hit);
+    if (with_moments) mu.narrow(0, s, c).copy_(cs.mu), var.narrow(0, s, c).copy_(cs.var);
+  }
+  // Back to the padded layout [B, T-1], 0 off the loss positions.
+  auto place = [&](const torch::Tensor& v) {
+    return torch::zeros({p.y.numel()}, v.options()).index_put_({p.k}, v).view(p.y.sizes());
+  };
+  TokenScores out{place(logp), p.mask.to(torch::kFloat), {}, {}, {}};
+  if (with_hits) out.hit = place(hit);
+  if (with_moments) out.mu = place(mu), out.var = place(var);
+  return out;
 }
 
 }  // namespace libu::model

@@ -58,4 +58,29 @@ std::pair<torch::Tensor, torch::Tensor> lean_token_logprobs(CausalLM& m, const t
 torch::Tensor lean_causal_lm_loss(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                   const torch::Tensor& labels, double temperature = 1.0);
 
+// The hidden states at a batch's loss positions (differentiable): h [n, D] (packed rows when a
+// pack plan is active), k [n] the flat indices of those positions in [B·(T-1)], y [n] their
+// labels. What label_logprobs takes, for callers that choose their own labels (SophiaG's
+// sampled ŷ).
+struct LossPositionStates {
+  torch::Tensor h, k, y;
+};
+LossPositionStates loss_position_states(CausalLM& m, const torch::Tensor& input_ids,
+                                        const torch::Tensor& attention_mask, const torch::Tensor& labels);
+
+// Per-token scores of a batch for evaluation and selection, without gradients: the one place
+// the per-row NLLs come from (selection's row statistics, the MIA's document NLLs, the holdout's
+// token targets). Full logits when they take at most lean_head_keep_bytes() (bit-identical to
+// batch_logits + token_logprobs), else chunks of lm_head_chunk_rows(V) rows of logits at the
+// loss positions only, so a 7B model's [B, T, V] logits never exist at once.
+struct TokenScores {
+  torch::Tensor logp;     // [B, T-1] fp32: log p(label) at each loss position, 0 elsewhere
+  torch::Tensor mask;     // [B, T-1] fp32: 1 at the loss positions
+  torch::Tensor hit;      // [B, T-1] fp32: 1 where the argmax is the label (with_hits), else undefined
+  torch::Tensor mu, var;  // [B, T-1] fp64: mean and variance of log p under the next-token
+                          // distribution (Min-K%++, Zhang et al. 2024) (with_moments), else undefined
+};
+TokenScores token_scores(CausalLM& m, const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                         const torch::Tensor& labels, bool with_hits, bool with_moments);
+
 }  // namespace libu::model

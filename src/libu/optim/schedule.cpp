@@ -75,4 +75,11 @@ double clip_param_grad_norm(const std::vector<torch::Tensor>& params, double max
   return clip_grad_norm(grads, max_norm);
 }
 
+bool all_finite(const std::vector<torch::Tensor>& ts) {
+  std::vector<torch::Tensor> ok;
+  for (auto& t : ts)
+    if (t.defined()) ok.push_back(torch::isfinite(t).all());
+  return ok.empty() || torch::stack(ok).all().item<bool>();
+}
+
 }  // namespace libu::optim

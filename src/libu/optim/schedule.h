@@ -41,5 +41,8 @@ struct LrSchedule {
 double clip_grad_norm(const std::vector<torch::Tensor>& grads, double max_norm);
 // The same over the params' .grad().
 double clip_param_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
+// True when every element of every defined tensor is finite: one reduction and one host sync
+// over all tensors (not one per tensor). Undefined tensors are skipped.
+bool all_finite(const std::vector<torch::Tensor>& ts);
 
 }  // namespace libu::optim

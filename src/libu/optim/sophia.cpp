@@ -335,13 +335,20 @@ HutchinsonResult hutchinson_diag(const torch::Tensor& loss, const std::vector<to
 torch::Tensor sample_categorical(const torch::Tensor& logits, Rng& rng) {
   if (!logits.defined() || logits.dim() != 2 || logits.size(1) < 1)
     fail("sample_categorical: logits must be [N, V] with V ≥ 1");
+  // One uniform per row, drawn on the CPU in row order.
+  const int64_t n = logits.size(0);
+  auto u = torch::empty({n}, torch::TensorOptions().dtype(torch::kFloat64));
+  double* ud = u.data_ptr<double>();
+  for (int64_t r = 0; r < n; ++r) ud[r] = rng.uniform();
+  return sample_with_uniforms(logits, u);
+}
+
+torch::Tensor sample_with_uniforms(const torch::Tensor& logits, const torch::Tensor& u_rows) {
+  if (!logits.defined() || logits.dim() != 2 || logits.size(1) < 1 || u_rows.numel() != logits.size(0))
+    fail("sample_with_uniforms: logits must be [N, V] with V ≥ 1 and one uniform per row");
   torch::NoGradGuard no_grad;
   const int64_t n = logits.size(0), v = logits.size(1);
-  // One uniform per row, drawn on the CPU in row order.
-  auto u_cpu = torch::empty({n, 1}, torch::TensorOptions().dtype(torch::kFloat64));
-  double* ud = u_cpu.data_ptr<double>();
-  for (int64_t r = 0; r < n; ++r) ud[r] = rng.uniform();
-  auto u = u_cpu.to(logits.device());
+  auto u = u_rows.reshape({n, 1}).to(logits.device());
   auto out = torch::empty({n}, torch::TensorOptions().dtype(torch::kInt64).device(logits.device()));
   const int64_t chunk = 256;  // rows per chunk: bounds the [chunk, V] CDF buffer
   for (int64_t r0 = 0; r0 < n; r0 += chunk) {

@@ -138,5 +138,8 @@ torch::Tensor rademacher(at::IntArrayRef shape, Rng& rng, const torch::TensorOpt
 // inverse CDF with one rng.uniform() per row. logits [N, V] (any float dtype/device) → [N] int64
 // on the same device. Deterministic given the rng state.
 torch::Tensor sample_categorical(const torch::Tensor& logits, Rng& rng);
+// The same inverse-CDF draw with the uniforms given: u [N] fp64 in [0, 1), one per row of
+// logits [N, V] (sample_categorical(logits, rng) == sample_with_uniforms(logits, N draws of rng)).
+torch::Tensor sample_with_uniforms(const torch::Tensor& logits, const torch::Tensor& u);
 
 }  // namespace libu::optim

@@ -15,65 +15,6 @@
 
 namespace libu::unlearn {
 
-namespace {
-// Every rank's rows back in the original order (the same batches as one process, so the
-// numbers are identical to a one-process run). `firsts`: the first row of each local batch.
-RowStats gather_rows(const RowStats& mine, const std::vector<size_t>& firsts, int64_t bs, size_t n) {
-  nlohmann::json j = {{"firsts", firsts}, {"nll", mine.nll}, {"acc", mine.token_acc}, {"exact", mine.exact}};
-  RowStats all;
-  all.nll.assign(n, NAN), all.token_acc.assign(n, NAN), all.exact.assign(n, NAN);
-  for (const auto& s : dist::all_gather_strings(j.dump())) {
-    auto r = nlohmann::json::parse(s);
-    auto fs = r["firsts"].get<std::vector<size_t>>();
-    size_t k = 0;
-    for (size_t f : fs)
-      for (size_t i = f; i < std::min(n, f + size_t(bs)); ++i, ++k) {
-        auto num = [&](const char* key) { return r[key][k].is_null() ? NAN : r[key][k].get<double>(); };
-        all.nll[i] = num("nll"), all.token_acc[i] = num("acc"), all.exact[i] = num("exact");
-      }
-  }
-  return all;
-}
-}  // namespace
-
-RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {
-  torch::NoGradGuard ng;
-  bool was = m.training();
-  m.set_training(false);
-  RowStats out;
-  int64_t bs = std::max<int64_t>(1, batch);
-  std::vector<size_t> firsts;  // the first row of each batch this rank ran
-  for (size_t i = 0, j = 0; i < ex.size(); i += size_t(bs), ++j) {
-    if (!dist::owns(j)) continue;
-    firsts.push_back(i);
-    std::vector<size_t> rows;
-    for (size_t j = i; j < std::min(ex.size(), i + size_t(bs)); ++j) rows.push_back(j);
-    auto b = make_batch(ex, rows, pad_id, m.device());
-    auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V] (packed)
-    auto [logp, mask] = model::token_logprobs(logits, b.labels);     // [B, T-1] each
-    int64_t T = logits.size(1);
-    auto y = b.labels.narrow(1, 1, T - 1);                           // [B, T-1]
-    auto hit = logits.narrow(1, 0, T - 1).argmax(-1).eq(y).to(torch::kFloat) * mask;  // [B, T-1]
-    auto n = mask.sum(1);                                            // [B]
-    auto nll = (-logp.sum(1) / n.clamp_min(1.0)).to(torch::kDouble).cpu();
-    auto acc = (hit.sum(1) / n.clamp_min(1.0)).to(torch::kDouble).cpu();
-    auto cnt = n.to(torch::kDouble).cpu();
-    for (int64_t k = 0; k < nll.size(0); ++k) {
-      bool has = cnt[k].item<double>() > 0;
-      double a = acc[k].item<double>();
-      out.nll.push_back(has ? nll[k].item<double>() : std::nan(""));
-      out.token_acc.push_back(has ? a : std::nan(""));
-      out.exact.push_back(has ? (a >= 1.0 ? 1.0 : 0.0) : std::nan(""));
-    }
-  }
-  m.set_training(was);
-  return dist::active() ? gather_rows(out, firsts, bs, ex.size()) : out;
-}
-
-std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch) {
-  return row_stats(m, ex, pad_id, batch).nll;
-}
-
 std::vector<data::Example> selection_rows(const std::vector<data::Example>& given,
                                           const std::vector<data::Example>& training, const std::string& flag,
                                           const std::string& use) {
@@ -84,13 +25,6 @@ std::vector<data::Example> selection_rows(const std::vector<data::Example>& give
   return {training.begin(), training.begin() + long(n)};
 }
 
-double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  size_t n = 0;
-  for (double x : v)
-    if (!std::isnan(x)) s += x, ++n;
-  return n ? s / double(n) : std::nan("");
-}
 
 
 std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll, const std::vector<std::string>& member_kind,
@@ -134,32 +68,6 @@ nlohmann::json HoldoutLevels::to_json() const {
 
 
 namespace {
-// Per-row token NLLs at the loss positions (eval mode, no gradients), in row order.
-std::vector<std::vector<float>> token_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id,
-                                           int64_t batch) {
-  torch::NoGradGuard ng;
-  bool was = m.training();
-  m.set_training(false);
-  std::vector<std::vector<float>> out;
-  for (size_t i = 0; i < ex.size(); i += size_t(batch)) {
-    std::vector<size_t> rows;
-    for (size_t j = i; j < std::min(ex.size(), i + size_t(batch)); ++j) rows.push_back(j);
-    auto b = make_batch(ex, rows, pad_id, m.device());
-    auto logits = model::batch_logits(m, b.input_ids, b.attention_mask);  // [B, T, V]
-    auto [logp, mask] = model::token_logprobs(logits, b.labels);          // [B, T-1]
-    auto nll = (-logp).to(torch::kFloat).cpu().contiguous(), mk = mask.to(torch::kFloat).cpu().contiguous();
-    auto n = nll.accessor<float, 2>(), k = mk.accessor<float, 2>();  // one transfer, no per-token sync
-    for (int64_t r = 0; r < n.size(0); ++r) {
-      std::vector<float> v;
-      for (int64_t t = 0; t < n.size(1); ++t)
-        if (k[r][t] > 0) v.push_back(n[r][t]);
-      out.push_back(std::move(v));
-    }
-  }
-  m.set_training(was);
-  return out;
-}
-
 std::vector<float> quantiles_of(std::vector<float> v, int64_t q) {
   std::sort(v.begin(), v.end());
   std::vector<float> out;
@@ -175,7 +83,7 @@ std::vector<float> quantiles_of(std::vector<float> v, int64_t q) {
 
 TokenQuantiles holdout_token_quantiles(model::CausalLM& m, const std::vector<data::Example>& holdout, int64_t pad_id,
                                        int64_t batch, int64_t q, size_t min_rows) {
-  auto nll = token_nlls(m, holdout, pad_id, std::max<int64_t>(1, batch));
+  auto nll = row_token_nlls(m, holdout, pad_id, std::max<int64_t>(1, batch));
   std::map<std::string, std::vector<float>> pooled;
   std::map<std::string, size_t> rows;
   std::vector<float> all;
@@ -202,12 +110,12 @@ TokenQuantiles holdout_token_quantiles(model::CausalLM& m, const std::vector<dat
 
 torch::Tensor holdout_vocab_targets(model::CausalLM& m, const std::vector<data::Example>& holdout, int64_t pad_id,
                                     int64_t batch, int64_t vocab, double prior) {
-  auto nll = token_nlls(m, holdout, pad_id, std::max<int64_t>(1, batch));
+  auto nll = row_token_nlls(m, holdout, pad_id, std::max<int64_t>(1, batch));
   std::vector<double> sum(size_t(vocab), 0.0), count(size_t(vocab), 0.0);
   double all = 0, n = 0;
   for (size_t i = 0; i < holdout.size(); ++i) {
     const auto& e = holdout[i];
-    size_t k = 0;  // token_nlls lists the scored positions t >= 1 in order; position t's label is ids[t]
+    size_t k = 0;  // row_token_nlls lists the scored positions t >= 1 in order; position t's label is ids[t]
     for (size_t t = 1; t < e.ids.size() && k < nll[i].size(); ++t) {
       if (!e.loss[t]) continue;
       const int64_t v = e.ids[t];

@@ -15,21 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "libu/unlearn/plan.h"
+#include "libu/unlearn/row_scores.h"
 
 namespace libu::unlearn {
 
-// Per-row statistics over each row's loss positions (no gradients, eval mode); rows without
-// loss positions give NaN.
-struct RowStats {
-  std::vector<double> nll;        // mean token NLL
-  std::vector<double> token_acc;  // share of positions whose argmax is the label (teacher forcing)
-  std::vector<double> exact;      // 1 when every position's argmax is the label: greedy decoding
-                                  // reproduces the reference (the knowledge proxy), else 0
-};
-RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch);
-std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch);
-
-double mean_of(const std::vector<double>& v);  // NaNs skipped; NaN when nothing is left
 // The rows a selection measures: `given` (validation rows) when there are any, else the first
 // 64 of `training`, with a warning naming `flag` and `use` on every path that falls back (a
 // selection on training rows scores rows that are also reported).

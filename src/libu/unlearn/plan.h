@@ -15,6 +15,15 @@ struct MicroBatch {
   double factor = 1.0;       // per-sample loss factor (SUGD: −1 forget, +0.5 retain)
 };
 
+// Which micro-batches of the plan one optimizer step runs on this rank (docs/distributed.md):
+// step s, rank r of W, accumulation A runs plan[s·A·W + k·W + r] for k < A, so the W ranks
+// together cover the rows of one process at accumulation A·W.
+struct StepSlots {
+  int64_t acc = 1, world = 1, rank = 0;
+  int64_t global() const { return acc * world; }  // micro-batches per step over all ranks
+  size_t index(int64_t s, int64_t k) const { return size_t(s * global() + k * world + rank); }
+};
+
 struct UnlearnData {
   std::vector<data::Example> forget, retain;
   int64_t pad_id = 0;

@@ -25,6 +25,10 @@ struct TrainerOptions {
   optim::OptimizerOptions optimizer_options;
   optim::LrSchedule schedule;
   int64_t accumulation = 1;
+  // Sophia g/h: estimate the curvature on retain micro-batches (each forget micro-batch of a step
+  // replaced by the nearest retain one of the plan), so that the clipped step is scaled by the
+  // retain data's curvature: coordinates the retain text needs move least, as in phase 1.
+  bool curvature_on_retain = false;
   double clip = 1.0;               // global grad-norm clip (<= 0: off)
   int64_t max_steps = 0;           // 0: as many as the plan holds
   double time_budget_s = 0;        // 0: none

@@ -16,7 +16,7 @@
 #include "libu/model/lm_head.h"
 #include "libu/model/loss.h"
 #include "libu/optim/optimizer.h"
-#include "libu/unlearn/calibration.h"
+#include "libu/unlearn/row_scores.h"
 
 namespace libu::eval::attacks {
 
