@@ -118,6 +118,46 @@ TEST(SophiaG, StepsWithHessianClippingAndWinRateMatchFormula) {
   EXPECT_EQ(opt.hessian_updates(), 3);
 }
 
+// --sophia-warm: an estimate is due before the first step, and the denominator uses the
+// bias-corrected ĥ = h/(1 − β2^n) after n estimates (a scalar fp64 re-implementation).
+TEST(SophiaG, WarmStartEstimatesFirstAndBiasCorrects) {
+  SophiaOptions o = SophiaOptions::defaults(SophiaVariant::G);
+  o.warm = true;
+  o.hessian_interval = 3;
+  const double lr = 0.05, b1 = o.beta1, b2 = o.beta2, rho = o.rho, wd = o.weight_decay;
+  const int64_t bs = 200;
+  std::vector<double> th = {0.5, -1.0, 2.0}, m = {0, 0, 0}, h = {0, 0, 0};
+  auto p = param(th);
+  Sophia opt({p}, o);
+  int n = 0;
+  bool saw_unclipped_first = false;
+  for (int step = 1; step <= 7; ++step) {
+    if (step == 1) EXPECT_TRUE(opt.hessian_due()) << "warm: an estimate before the first step";
+    if (opt.hessian_due()) {
+      std::vector<double> gh = {0.02 * step, -0.01, 0.03 / step};
+      opt.update_hessian_gnb({vec(gh)});
+      for (size_t i = 0; i < 3; ++i) h[i] = b2 * h[i] + (1 - b2) * gh[i] * gh[i];
+      ++n;
+    }
+    EXPECT_FALSE(step == 1 && opt.hessian_due());
+    std::vector<double> g = {0.01 * std::sin(step), -0.002 * step, 0.004};
+    opt.step({vec(g)}, lr, bs);
+    const double hb = 1 - std::pow(b2, n);
+    for (size_t i = 0; i < 3; ++i) {
+      th[i] *= 1 - lr * wd;
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      double ratio = std::abs(m[i]) / (rho * bs * h[i] / hb + 1e-15);
+      saw_unclipped_first |= step == 1 && ratio < 1;
+      th[i] -= lr * sgn(m[i]) * std::min(ratio, 1.0);
+    }
+    expect_close(th, p, "theta");
+  }
+  EXPECT_TRUE(saw_unclipped_first) << "the first step already uses the curvature";
+  EXPECT_EQ(opt.hessian_updates(), 3);  // before step 1, after steps 3 and 6
+  EXPECT_TRUE(o.to_json()["warm"].get<bool>());
+  EXPECT_FALSE(SophiaOptions::defaults(SophiaVariant::G).to_json().contains("warm"));
+}
+
 TEST(SophiaG, RequiresTokensAndRejectsBadInputs) {
   auto p = param({1.0, 2.0});
   Sophia opt({p}, SophiaOptions::defaults(SophiaVariant::G));

@@ -204,6 +204,17 @@ TEST(Objectives, ValuesMatchHandComputation) {
   }
   EXPECT_NEAR(val(Objective::NPO, true), npo, 1e-4);
   EXPECT_NEAR(val(Objective::SimNPO, true), simnpo, 1e-5);
+  // --calib-shape npo: per row σ(k(τ − NLL_row)) × NPO's term, meaned over the rows; τ between
+  // the two rows' NLLs so that the gate differs between them.
+  ObjectiveParams pc = p;
+  pc.calib_npo = true;
+  pc.calib_tau = (-lp[0] / cnt[0] - lp[1] / cnt[1]) / 2;
+  double calib_npo = 0;
+  for (size_t r = 0; r < 2; ++r) {
+    double gate = 1 / (1 + std::exp(-pc.calib_k * (pc.calib_tau + lp[r] / cnt[r])));
+    calib_npo += gate * (2 / 0.1) * std::log1p(std::exp(0.1 * (lp[r] - lp_ref[r]))) / 2;
+  }
+  EXPECT_NEAR(objective_loss(Objective::Calibrated, *m, b, true, pc).loss.item<double>(), calib_npo, 1e-4);
   // The NPO reference (adapter off) is the base model: its loss equals the fixture's base loss.
   auto base = model::CausalLM::load(fixture("olmo-tiny"), model::LoadOptions{torch::kFloat});
   auto base_logits = base->forward(b.input_ids, b.attention_mask);
@@ -335,6 +346,20 @@ TEST(Curvature, GnbOnTheLeanHeadEqualsFullLogits) {
   }
   EXPECT_GT(top, 0.0);
   EXPECT_EQ(a.uniform(), c.uniform()) << "the two paths drew a different number of uniforms";
+}
+
+// --curvature-rows retain: each forget micro-batch's curvature comes from the nearest retain one.
+TEST(Curvature, RetainNeighbourIsTheNextRetainMicroBatchElseTheLastBefore) {
+  auto plan_of = [](const std::string& roles) {
+    std::vector<MicroBatch> p;
+    for (char c : roles) p.push_back(MicroBatch{c == 'F', {0}, 1.0});
+    return p;
+  };
+  auto p = plan_of("FFRFR");
+  std::vector<size_t> want = {2, 2, 2, 4, 4};
+  for (size_t i = 0; i < p.size(); ++i) EXPECT_EQ(retain_neighbour(p, i), want[i]) << i;
+  EXPECT_EQ(retain_neighbour(plan_of("RFF"), 2), 0u);
+  EXPECT_EQ(retain_neighbour(plan_of("FFF"), 1), 3u);  // none: plan.size()
 }
 
 // The weights themselves: token units for token-mean terms and every retain batch, row units

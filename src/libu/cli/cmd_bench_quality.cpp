@@ -449,7 +449,7 @@ std::vector<OptionSpec> bench_quality_options() {
           {"lora-alpha", OptType::Float, "32", "LoRA alpha of every method"},
           {"unlearn-epochs", OptType::Int, "20", "unlearning epochs (the time budget usually ends first)"},
           {"unlearn-lr", OptType::Float, "1e-3", "base learning rate of the AdamW methods (--auto searches around it)"},
-          {"libu-lr", OptType::Float, "3e-4", "base phase-2 learning rate of libu, its preset's (--auto searches around it)"},
+          {"libu-lr", OptType::Float, "1e-3", "base phase-2 learning rate of libu, its preset's (--auto searches around it)"},
           {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch (gd, npo, simnpo)"},
           {"libu-retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch (libu; its preset's)"},
           {"auto-trials", OptType::Int, "2", "learning rates tried by --auto (1 = no search)"},

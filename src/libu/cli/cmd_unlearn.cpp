@@ -125,6 +125,10 @@ std::vector<OptionSpec> training_options(bool unlearn) {
        "calibrated objective: push each forget row's mean NLL to the holdout level (mean), or each of its tokens to "
        "the holdout's token-NLL quantile of the same rank (tokens), or to the holdout's mean NLL of the token's own "
        "id (vocab)", false, {"mean", "tokens", "vocab"}},
+      {"calib-shape", OptType::String, "hinge",
+       "calibrated objective: the push towards tau, softplus(k(tau - nll))/k (hinge), or NPO's push gated by "
+       "sigmoid(k(tau - nll)) (npo: every row loses its memorised answer before any is driven far)", false,
+       {"hinge", "npo"}},
       {"auto", OptType::Bool, "false", "search the learning rate (successive halving on the validation rule)"},
       {"auto-trials", OptType::Int, "4", "--auto: learning rates tried, lr x 3^(j - n/2)"},
       {"objective", OptType::String, "", "override the method's objective", false,
@@ -151,6 +155,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
       {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
       {"hessian-interval", OptType::Int, "10", "g/h: refresh the Hessian every k steps"},
+      {"sophia-warm", OptType::Bool, "false", "g/h: estimate the curvature before the first step and bias-correct h (else ~1,000 steps of lr*sign(m) first)"},
       {"curvature-rows", OptType::String, "step", "g/h: the rows of the curvature estimate: the step's own micro-batches, or retain micro-batches (LIBU's retain-Fisher scaling in phase 2)", false, {"step", "retain"}},
       {"best", OptType::String, "retain-bounded", "best-checkpoint rule", false,
        {"final", "retain-bounded", "lowest-forget", "calibrated"}},
@@ -230,6 +235,10 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   t.overshoot_margin = o.f64("overshoot-margin");
   t.objective_params.calib_k = o.f64("calib-k");
   c.calib_target = o.str("calib-target");
+  t.objective_params.calib_npo = o.str("calib-shape") == "npo";
+  if (t.objective_params.calib_npo && c.calib_target != "mean")
+    fail(cat("--calib-shape npo with --calib-target ", c.calib_target, ": the NPO shape acts on whole rows"),
+         "use --calib-target mean (the default) with --calib-shape npo");
   c.damping_auto = o.str("damping") == "auto";
   c.damping = c.damping_auto ? 0.0 : parse_number(o.str("damping"), "--damping", "a number or auto");
   c.damping_ratio = o.f64("damping-ratio");
@@ -241,6 +250,7 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   so.gamma = o.f64("sophia-gamma");
   so.hessian_interval = o.i64("hessian-interval");
   t.curvature_on_retain = o.str("curvature-rows") == "retain";
+  so.warm = o.flag("sophia-warm");
   so.seed = c.plan.seed;
   t.optimizer_options.sophia = so;
   t.best_rule = unlearn::parse_best_rule(o.str("best"));
@@ -266,24 +276,29 @@ int run_cmd(const Options& given, bool unlearn) {
       o.set_default("objective", "calibrated");
       o.set_default("best", "calibrated");
       // docs/unlearning.md "Real text under the utility guard": with a utility guard, phase 2
-      // runs AdamW at 3e-4 with two retain micro-batches per forget one. Sophia's clipped steps
-      // move every coordinate by about lr and raised the forget, retain and never-seen NLL
-      // together on real text; AdamW after phase 1 cost the least never-seen NLL per nat of
-      // forget NLL of every setting measured (phase 1 halved it).
+      // runs AdamW at 1e-3 with two retain micro-batches per forget one, and the calibrated
+      // push has NPO's shape. Sophia's clipped steps move every coordinate by about lr and
+      // raised the forget, retain and never-seen NLL together on real text; the hinge's push
+      // (gradient ascent far below τ) cost the retain answers, NPO's shape held them.
       if (o.has("general")) {
         o.set_default("optimizer", "adamw");
-        o.set_default("lr", "3e-4");
+        o.set_default("lr", "1e-3");
         o.set_default("retain-ratio", "2");
+        if (o.str("calib-target") == "mean") o.set_default("calib-shape", "npo");
       }
     } else if (preset == "libu" && !o.given("objective")) {
       log_warn("--preset libu without --holdout: phase 2 runs the unbounded gd objective and the result cannot be "
                "calibrated against never-seen data; pass --holdout (e.g. mia/nonmember.jsonl)");
     }
   }
-  if (unlearn && o.given("curvature-rows") && (o.str("optimizer") != "sophia" || o.str("sophia") == "seed"))
-    fail(cat("--curvature-rows ", o.str("curvature-rows"), " has no effect with --optimizer ", o.str("optimizer"),
-             o.str("optimizer") == "sophia" ? " --sophia seed" : ""),
-         "use it with --optimizer sophia --sophia g (or h), or drop it");
+  if (unlearn && o.given("calib-shape") && o.str("objective") != "calibrated")
+    fail(cat("--calib-shape ", o.str("calib-shape"), " has no effect without the calibrated objective"),
+         "use it with --preset libu --holdout FILE (or --objective calibrated), or drop it");
+  for (const char* flag : {"curvature-rows", "sophia-warm"})
+    if (unlearn && o.given(flag) && (o.str("optimizer") != "sophia" || o.str("sophia") == "seed"))
+      fail(cat("--", flag, " has no effect with --optimizer ", o.str("optimizer"),
+               o.str("optimizer") == "sophia" ? " --sophia seed" : ""),
+           "use it with --optimizer sophia --sophia g (or h), or drop it");
   auto c = to_config(o, unlearn);
   c.resolved = o.to_json();
   log_info("resolved options: ", c.resolved.dump());

@@ -60,10 +60,12 @@ void SophiaOptions::validate() const {
 }
 
 nlohmann::json SophiaOptions::to_json() const {
-  return {{"variant", variant_name(variant)}, {"beta1", beta1}, {"beta2", beta2}, {"rho", rho},
+  nlohmann::json j = {{"variant", variant_name(variant)}, {"beta1", beta1}, {"beta2", beta2}, {"rho", rho},
           {"weight_decay", weight_decay}, {"hessian_interval", hessian_interval},
           {"gamma", gamma}, {"hessian_prob", hessian_prob}, {"eps", eps},
           {"seed", std::to_string(seed)}};
+  if (warm) j["warm"] = true;  // absent when off: the options of existing runs read as before
+  return j;
 }
 
 namespace {
@@ -99,6 +101,7 @@ HessianSource Sophia::hessian_source() const {
 
 bool Sophia::hessian_due() const {
   if (opts_.variant == SophiaVariant::Seed) return false;
+  if (opts_.warm && hessian_updates_ == 0) return true;  // before the first step
   return steps_ > 0 && steps_ % opts_.hessian_interval == 0;
 }
 
@@ -185,9 +188,11 @@ void Sophia::do_step(const std::vector<torch::Tensor>& grads, double lr, int64_t
     } else {
       // g: θ ← θ − lr·sign(m)·min(|m| / (ρ·bs·h + 1e-15), 1)   (official SophiaG)
       // h: θ ← θ − lr·sign(m)·min(|m| / max(ρ·h, eps), 1)      (Algorithm 3; see sophia.h)
+      // Warm: ĥ = h/(1 − β2^n) after n estimates (sophia.h SophiaOptions::warm).
+      const double hb = opts_.warm && hessian_updates_ > 0 ? 1.0 - std::pow(b2, double(hessian_updates_)) : 1.0;
       torch::Tensor denom = opts_.variant == SophiaVariant::G
-                                ? h * (opts_.rho * static_cast<double>(tokens_per_step)) + opts_.eps
-                                : (h * opts_.rho).clamp_min(opts_.eps);
+                                ? h * (opts_.rho * static_cast<double>(tokens_per_step) / hb) + opts_.eps
+                                : (h * (opts_.rho / hb)).clamp_min(opts_.eps);
       ratio = m.abs() / denom;
       theta.addcmul_(m.sign(), ratio.clamp_max(1.0), -lr);
     }

@@ -58,6 +58,11 @@ struct SophiaOptions {
   double hessian_prob = 0.08;    // seed: probability of an h update per tensor (SOPHIA_RHO)
   double eps = 1e-15;            // g, h: 1e-15; seed: 1e-8 (the floor of γ·ĥ)
   uint64_t seed = 0;             // seeds the optimizer's Rng (seed's draws, helpers below)
+  // g, h: warm curvature. The official h starts at 0 and gets (1−β2) of an estimate every k steps,
+  // so for its first ~1/(1−β2)·k steps (1,000 at the defaults) nearly every coordinate is clipped
+  // and the step is lr·sign(m). Warm: an estimate before the first step (hessian_due() is true
+  // then), and h bias-corrected as Adam's moments are, ĥ = h/(1 − β2^n) after n estimates.
+  bool warm = false;
 
   // The defaults of a variant, as listed above.
   static SophiaOptions defaults(SophiaVariant v);

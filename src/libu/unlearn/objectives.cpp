@@ -120,7 +120,7 @@ torch::Tensor token_targets(const torch::Tensor& logp, const torch::Tensor& mask
 
 torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
                                      const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs,
-                                     const torch::Tensor& logp, const torch::Tensor& mask) {
+                                     const torch::Tensor& logp, const torch::Tensor& mask, const torch::Tensor& lp_ref) {
   if (std::isnan(p.calib_tau))
     fail("the calibrated objective needs the holdout level tau", "pass --holdout (never-seen rows of the same kind)");
   auto has = n.gt(0).to(lp.dtype());                       // rows without loss tokens do not count
@@ -131,7 +131,11 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
     tau = torch::where(torch::isnan(t), tau, t);
   }
   auto hinge = torch::softplus(p.calib_k * (tau - nll_row)) / p.calib_k;  // [B]
-  if (p.calib_vocab.defined() && logp.defined()) {
+  if (lp_ref.defined()) {
+    // --calib-shape npo: σ(k(τ − NLL_row)) (no gradient) × NPO's (2/β)·softplus(β(log π_θ − log π_ref)).
+    auto gate = torch::sigmoid(p.calib_k * (tau - nll_row)).detach();               // [B]
+    hinge = gate * torch::softplus(p.npo_beta * (lp - lp_ref)) * (2.0 / p.npo_beta);  // [B]
+  } else if (p.calib_vocab.defined() && logp.defined()) {
     // Mean over the row's tokens of softplus(k(t_v − nll_i))/k, t_v the never-seen NLL of the
     // token's own id (calibration.h holdout_vocab_targets).
     const int64_t T = b.labels.size(1);
@@ -189,7 +193,8 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
     t.logs["simnpo_f"] = l.detach();
     t.loss = l;
   } else if (o == Objective::Calibrated) {
-    t.loss = calibrated_forget_loss(lp, n, b, p, t.logs, logp, mask);
+    auto lp_ref = p.calib_npo ? reference_seq_logprob(m, b) : torch::Tensor();  // [B] or undefined
+    t.loss = calibrated_forget_loss(lp, n, b, p, t.logs, logp, mask, lp_ref);
   }
   return t;
 }

@@ -28,6 +28,10 @@ struct ObjectiveParams {
   double simnpo_delta = 0.0;
   double calib_tau = NAN;  // τ: the holdout's mean per-token NLL at the start (calibrated)
   double calib_k = 4.0;    // k: sharpness of the calibrated hinge
+  // --calib-shape npo: each row's push towards τ is NPO's (its weight fades as the row's log-prob
+  // falls below the reference model's, so every row loses its memorised answer before any is
+  // driven far), gated by σ(k(τ − NLL_row)) so that it stops at the never-seen level.
+  bool calib_npo = false;
   // --calib-target tokens: [K + 1, Q] fp32, row k = the sorted token-NLL quantiles of the
   // holdout rows of kind k (last row: all kinds), at probabilities (i + 0.5)/Q. Undefined: the
   // row-mean target τ (--calib-target mean).
@@ -79,10 +83,13 @@ bool forget_term_is_row_mean(Objective o);
 // (kind-balanced, see run.cpp). Raises when τ is unknown. With p.calib_quantiles (--calib-target
 // tokens) and the token log-probs logp / mask [B, T-1], the row's hinge is instead the mean over
 // its tokens of softplus(k·(t_i − nll_i))/k, t_i the holdout quantile of the token's rank
-// within its row (token_targets in objectives.cpp).
+// within its row (token_targets in objectives.cpp). With lp_ref [B] (the reference model's summed
+// log-probs; --calib-shape npo) the row's term is σ(k(τ − NLL_row)), without gradient, times
+// NPO's (2/β)·softplus(β(lp − lp_ref)).
 torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tensor& n, const TensorBatch& b,
                                      const ObjectiveParams& p, std::map<std::string, torch::Tensor>& logs,
-                                     const torch::Tensor& logp = {}, const torch::Tensor& mask = {});
+                                     const torch::Tensor& logp = {}, const torch::Tensor& mask = {},
+                                     const torch::Tensor& lp_ref = {});
 // The per-token targets of --calib-target tokens: [B, T-1] (0 where mask is 0), from the
 // quantile table [K + 1, Q] and b.target_kind.
 torch::Tensor token_targets(const torch::Tensor& logp, const torch::Tensor& mask, const TensorBatch& b,

@@ -141,10 +141,11 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   if (c.calib_target == "vocab") {  // per-token targets: the holdout's mean NLL of each token id
     auto table = holdout_vocab_targets(m, t.holdout, d.pad_id, t.val_batch, m.config().vocab_size);
     t.objective_params.calib_vocab = table.to(m.device());
-    auto [lo, hi] = std::make_pair(table.min().item<double>(), table.max().item<double>());
-    out["vocab_targets"] = {{"min", lo}, {"max", hi}, {"mean", table.mean().item<double>()}};
+    out["vocab_targets"] = {{"min", table.min().item<double>()}, {"max", table.max().item<double>()},
+                            {"mean", table.mean().item<double>()}};
   }
   out["calib_target"] = c.calib_target;
+  out["calib_shape"] = c.trainer.objective_params.calib_npo ? "npo" : "hinge";
   double tau_val = 0;
   for (auto& e : t.val_forget) tau_val += (e.target_nll = lv.of(e.id));
   tau_val /= double(t.val_forget.size());

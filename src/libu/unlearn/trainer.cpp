@@ -93,6 +93,12 @@ struct Trainer::Impl {
     return sums;
   }
 
+  // Sophia's curvature from the micro-batches of step s (curvature.h).
+  void refresh(int64_t s) {
+    refresh_curvature(*optimizer, m, params, plan, data, slots, s, opt.objective, opt.objective_params,
+                      opt.optimizer_options.sophia.seed, opt.curvature_on_retain);
+  }
+
   // Optimizer step s: accumulate, log (one host sync), NaN/Inf guard, clip, update, curvature.
   json step(int64_t s, Progress* bar) {
     StepSums sums = accumulate(s);
@@ -129,9 +135,7 @@ struct Trainer::Impl {
     optimizer->zero_grad();
     json stats = optimizer->step_stats();  // keep alive: items() refers into it
     for (auto& [key, v] : stats.items()) line[key] = v;
-    if (optimizer->hessian_due())
-      refresh_curvature(*optimizer, m, params, plan, data, slots, s, opt.objective, opt.objective_params,
-                        opt.optimizer_options.sophia.seed, opt.curvature_on_retain);
+    if (optimizer->hessian_due()) refresh(s);
     if (bar) bar->set_postfix(cat("loss=", loss_sum));
     return line;
   }
@@ -195,6 +199,8 @@ struct Trainer::Impl {
     std::unique_ptr<Progress> bar;
     if (!opt.quiet) bar = std::make_unique<Progress>("train", total_steps - start, "step");
     int64_t s = start;
+    // Sophia's warm start (sophia.h SophiaOptions::warm): a curvature estimate before the first step.
+    if (start == 0 && optimizer->hessian_due()) refresh(0);
     for (; s < total_steps; ++s) {
       Timer step_timer;
       json line = step(s, bar.get());
