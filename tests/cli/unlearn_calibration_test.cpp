@@ -152,8 +152,9 @@ TEST(CliUnlearnCalibration, GeneralGuardAndDocumentHoldoutWarning) {
   ASSERT_EQ(run("unlearn", a), 0);
   json r = json::parse(read_file(out + "/run.json"));
   EXPECT_EQ(r["options"]["optimizer"], "adamw");
-  EXPECT_DOUBLE_EQ(r["options"]["lr"].get<double>(), 3e-4);
+  EXPECT_DOUBLE_EQ(r["options"]["lr"].get<double>(), 1e-3);
   EXPECT_DOUBLE_EQ(r["options"]["retain-ratio"].get<double>(), 2.0);
+  EXPECT_EQ(r["options"]["calib-shape"], "npo") << "the guarded preset pushes with NPO gated at tau";
   EXPECT_TRUE(r["options"]["anchor"].is_null()) << "the anchor is a flag of its own, not the preset's";
   ASSERT_TRUE(r["calibration"]["utility_guard"]["base_nll"].is_number());
   EXPECT_GT(r["calibration"]["utility_guard"]["general_rows"].get<int64_t>(), 0);

@@ -76,13 +76,19 @@ TEST(EvalRunE2E, WritesAllFilesAndMetricsEqualEvalScore) {
   for (auto& [k, v] : score.items()) EXPECT_EQ(metrics.at(k), v) << "field " << k;
   for (auto& [k, v] : metrics.items())
     if (!score.contains(k))
-      EXPECT_TRUE(k == "mia_attacks" || k == "mmlu" || k == "generation" || k == "options") << "extra field " << k;
+      EXPECT_TRUE(k == "mia_attacks" || k == "mmlu" || k == "memorisation" || k == "generation" || k == "options")
+          << "extra field " << k;
   for (const char* k : {"aggregated-terms", "harmonic-mean-task-aggregate", "mia_loss_acc", "mia_final_score",
                         "mmlu_average", "aggregate-score"})
     EXPECT_TRUE(metrics.contains(k)) << k;
   EXPECT_FALSE(metrics["aggregate-score"].is_null());
   EXPECT_EQ(metrics["mmlu"]["questions"], 4);
   EXPECT_EQ(metrics["options"]["test"], "e2e");
+  for (const char* sp : {"forget", "retain"}) {  // rows whose prompt fills --mia-max-length 64 have no answer left
+    const auto& mem = metrics["memorisation"][sp];
+    EXPECT_EQ(mem["rows"].get<int>() + mem["skipped"].get<int>(), 10) << sp;
+    EXPECT_GT(mem["rows"].get<int>(), 0) << sp;
+  }
   EXPECT_DOUBLE_EQ(metrics["mia_attacks"]["auc"]["loss"].get<double>(), *r.score.mia_auc);
 
   // Per-row scores: 20 rows, the fields a user needs to find leaking forget rows.

@@ -36,26 +36,6 @@ std::shared_ptr<model::CausalLM> tiny() { return tiny_with_adapter(); }
 
 // The gradient of loss() along a random direction (scaled by `scale`) against central finite
 // differences.
-void expect_gradient_matches_fd(std::vector<torch::Tensor> params, const std::function<torch::Tensor()>& loss,
-                                int64_t seed, double scale) {
-  auto g = torch::autograd::grad({loss()}, params);
-  torch::manual_seed(seed);
-  std::vector<torch::Tensor> dir;
-  double analytic = 0;
-  for (size_t i = 0; i < params.size(); ++i) {
-    dir.push_back(torch::randn_like(params[i]) * scale);
-    analytic += (g[i] * dir[i]).sum().item<double>();
-  }
-  auto at = [&](double eps) {
-    torch::NoGradGuard ng;
-    for (size_t i = 0; i < params.size(); ++i) params[i].add_(dir[i] * eps);
-    double v = loss().item<double>();
-    for (size_t i = 0; i < params.size(); ++i) params[i].sub_(dir[i] * eps);
-    return v;
-  };
-  double eps = 1e-3, fd = (at(eps) - at(-eps)) / (2 * eps);
-  EXPECT_NEAR(fd, analytic, 2e-3 * std::max(1.0, std::fabs(analytic)));
-}
 
 }  // namespace
 

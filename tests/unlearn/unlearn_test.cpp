@@ -362,6 +362,50 @@ TEST(Curvature, RetainNeighbourIsTheNextRetainMicroBatchElseTheLastBefore) {
   EXPECT_EQ(retain_neighbour(plan_of("FFF"), 1), 3u);  // none: plan.size()
 }
 
+// --sam-rho: the step's gradient is the one at θ + ρ·g/‖g‖ (Foret et al. 2021). With AdamW's
+// eps ≫ |g| and lr = eps, the first update is the gradient itself, so θ_new = θ − g(θ + ε).
+TEST(Trainer, SamStepUsesTheGradientAtThePerturbedPoint) {
+  auto d = small_data();
+  d.retain.clear();
+  TrainerOptions o;
+  o.objective = Objective::GA;
+  o.optimizer_options.adamw.eps = 1e3;
+  o.optimizer_options.adamw.weight_decay = 0;
+  o.schedule.base_lr = 1e3;
+  o.clip = 0;
+  o.max_steps = 1;
+  o.sam_rho = 0.5;
+  auto got = train(d, o, test::temp_dir("sam") + "/run", 4, 0.0, false, 0, false);  // one micro-batch: every forget row
+  // By hand.
+  auto m = tiny_with_adapter();
+  auto b = make_batch(d.forget, {0, 1, 2, 3}, 1, m->device());
+  auto params = m->lora()->parameters();
+  auto names = m->lora()->named_parameters();
+  auto loss = [&] { return objective_loss(Objective::GA, *m, b, true, {}).loss; };
+  auto g = torch::autograd::grad({loss()}, params);
+  double sq = 0;
+  for (auto& x : g) sq += x.pow(2).sum().item<double>();
+  {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i) params[i].add_(g[i] * (0.5 / std::sqrt(sq)));
+  }
+  auto g2 = torch::autograd::grad({loss()}, params);
+  std::map<std::string, torch::Tensor> want, plain;
+  {
+    torch::NoGradGuard ng;
+    size_t i = 0;
+    for (auto& [k, p] : names) {
+      auto theta = p - g[i] * (0.5 / std::sqrt(sq));  // back to θ
+      want[k] = theta - g2[i];
+      plain[k] = theta - g[i];
+      ++i;
+    }
+  }
+  const double moved = max_diff(want, plain);
+  EXPECT_GT(moved, 1e-4) << "ρ must change the step, or the test cannot tell";
+  EXPECT_LT(max_diff(got, want), 1e-2 * moved);
+}
+
 // The weights themselves: token units for token-mean terms and every retain batch, row units
 // for a row-mean forget term, normalised per role within the step.
 TEST(Trainer, AccumulationWeightsFollowTheLossUnit) {

@@ -262,6 +262,7 @@ json cell(const std::string& eval_dir, const std::string& run_dir) {
           {"mia_auc", num_at(m, {"mia_loss_acc"})},
           {"retain_knowledge", num_at(m, {"retain", "overall-knowledge-score"})},
           {"forget_knowledge", num_at(m, {"forget", "overall-knowledge-score"})},
+          {"forget_em", num_at(m, {"memorisation", "forget", "exact_memorisation"})},
           {"general_nll", num_at(m, {"general", "nll"})},
           {"relearn_recovery", num_at(m, {"attacks", "relearn_recovery_ratio"})},
           {"wall_s", num_at(r, {"wall_s"})}, {"steps", num_at(r, {"steps_done"})},
@@ -289,11 +290,12 @@ json goals(const json& draw, const Options& o) {
 }
 
 std::string draw_table(const json& draw) {
-  std::string s = "| method | agg | MIA | (agg+MIA)/2 | retain kn. | forget kn. | never-seen NLL rise | relearn rec. | lr | steps | wall s |\n"
-                  "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::string s = "| method | agg | MIA | (agg+MIA)/2 | retain kn. | forget kn. | forget EM | never-seen NLL rise | relearn rec. | lr | steps | wall s |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   auto row = [&](const std::string& name, const json& c) {
     s += cat("| ", name, " | ", f3(c["task_aggregate"]), " | ", f3(c["mia_score"]), " | ", f3(c["mean"]), " | ",
-             f3(c["retain_knowledge"]), " | ", f3(c["forget_knowledge"]), " | ", f3(c.value("general_rise", NAN)),
+             f3(c["retain_knowledge"]), " | ", f3(c["forget_knowledge"]), " | ", f3(c.value("forget_em", NAN)), " | ",
+             f3(c.value("general_rise", NAN)),
              " | ", f3(c["relearn_recovery"]), " | ", c["lr"].is_number() ? cat(c["lr"].get<double>()) : "—", " | ",
              f3(c["steps"]), " | ", f3(c["wall_s"]), " |\n");
   };

@@ -106,7 +106,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
   std::vector<OptionSpec> u = {
       {"preset", OptType::String, "libu", "defaults bundle", false,
        {"libu", "libu-seed", "libu-setup1", "libu-setup2", "libu-setup3", "sugd", "baseline", "none"}},
-      {"method", OptType::String, "libu", "method", false, {"libu", "ga", "gd", "kl", "npo", "simnpo", "sugd"}},
+      {"method", OptType::String, "libu", "method", false, {"libu", "ga", "gd", "kl", "npo", "simnpo", "sugd", "undial", "rmu", "idkdpo"}},
       {"forget", OptType::Path, "", "forget rows: file or folder (forget.parquet/jsonl, HF shards); repeat to add more", true,
        {}, true},
       {"retain", OptType::Path, "", "retain rows: file or folder; repeat to add more", false, {}, true},
@@ -132,7 +132,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"auto", OptType::Bool, "false", "search the learning rate (successive halving on the validation rule)"},
       {"auto-trials", OptType::Int, "4", "--auto: learning rates tried, lr x 3^(j - n/2)"},
       {"objective", OptType::String, "", "override the method's objective", false,
-       {"gd", "ga", "kl", "npo", "simnpo", "seed", "calibrated"}},
+       {"gd", "ga", "kl", "npo", "simnpo", "seed", "calibrated", "undial", "rmu", "idkdpo"}},
       {"retain-ratio", OptType::Float, "1", "retain micro-batches per forget micro-batch"},
       {"retain-weight", OptType::Float, "1", "w_r, the weight of the retain term"},
       {"retain-loss", OptType::String, "nll", "retain term: NLL of the retain rows, or KL to the adapter-off model",
@@ -143,6 +143,11 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"npo-beta", OptType::Float, "0.1", "NPO beta"},
       {"simnpo-beta", OptType::Float, "4.5", "SimNPO beta"},
       {"simnpo-delta", OptType::Float, "0", "SimNPO delta"},
+      {"undial-beta", OptType::Float, "10", "UNDIAL: how far the label's logit is lowered in the self-distillation teacher (3-30)"},
+      {"rmu-layer", OptType::Int, "-1", "RMU: the decoder layer whose activations are steered (0-based; -1 = a quarter of the depth)"},
+      {"rmu-steering", OptType::Float, "6.5", "RMU: c, the norm of the random target c*u of the forget activations"},
+      {"idk-file", OptType::Path, "", "IdkDPO: refusal answers, one per line (default: a built-in set of 8)"},
+      {"dpo-beta", OptType::Float, "0.1", "IdkDPO: beta of the DPO loss"},
       {"phase1", OptType::Bool, "true", "run LIBU phase 1 (influence step)"},
       {"phase1-sign", OptType::String, "+", "+ raises the forget loss (libu), - lowers it (libu-seed)", false, {"+", "-"}},
       {"phase1-lr", OptType::String, "", "eta_1 of the influence step: a number, or auto (backtracking search; default: --lr)"},
@@ -155,6 +160,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
       {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
       {"hessian-interval", OptType::Int, "10", "g/h: refresh the Hessian every k steps"},
+      {"sam-rho", OptType::Float, "0", "sharpness-aware steps: the gradient at theta + rho*g/|g| (two passes per step; 0 = off; e.g. 0.01)"},
       {"sophia-warm", OptType::Bool, "false", "g/h: estimate the curvature before the first step and bias-correct h (else ~1,000 steps of lr*sign(m) first)"},
       {"curvature-rows", OptType::String, "step", "g/h: the rows of the curvature estimate: the step's own micro-batches, or retain micro-batches (LIBU's retain-Fisher scaling in phase 2)", false, {"step", "retain"}},
       {"best", OptType::String, "retain-bounded", "best-checkpoint rule", false,
@@ -207,6 +213,8 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
     return c;
   }
   c.method = o.str("method");
+  t.sam_rho = o.f64("sam-rho");
+  if (!(t.sam_rho >= 0)) fail(cat("--sam-rho ", t.sam_rho, " must be >= 0"), "e.g. --sam-rho 0.01, or 0 for plain steps");
   c.forget_path = join_paths(o.list("forget"));
   c.retain_path = o.has("retain") ? join_paths(o.list("retain")) : "";
   c.val_forget_path = o.has("val-forget") ? o.str("val-forget") : "";
@@ -219,6 +227,12 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   t.objective_params.npo_beta = o.f64("npo-beta");
   t.objective_params.simnpo_beta = o.f64("simnpo-beta");
   t.objective_params.simnpo_delta = o.f64("simnpo-delta");
+  t.objective_params.undial_beta = o.f64("undial-beta");
+  t.objective_params.rmu_layer = o.i64("rmu-layer");
+  t.objective_params.rmu_steering = o.f64("rmu-steering");
+  t.objective_params.rmu_seed = c.plan.seed;
+  t.objective_params.dpo_beta = o.f64("dpo-beta");
+  c.idk_file = o.has("idk-file") ? o.str("idk-file") : "";
   c.phase1 = o.flag("phase1");
   c.save_phase1 = o.flag("save-phase1");
   c.phase1_sign = o.str("phase1-sign") == "-" ? -1.0 : 1.0;

@@ -229,6 +229,13 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
     mmlu_acc = res.mmlu->accuracy;
     log_info("mmlu ", mo.shots, "-shot: ", res.mmlu->correct, "/", res.mmlu->questions, " = ", res.mmlu->accuracy);
   }
+  // Teacher-forced memorisation of the answers (OpenUnlearning's EM and ES, memorisation.h).
+  res.memorisation = {{"forget", memorisation(model, tok, forget, opt.mia.max_length, opt.mia.batch_size).to_json()},
+                      {"retain", memorisation(model, tok, retain, opt.mia.max_length, opt.mia.batch_size).to_json()}};
+  log_info("memorisation: forget EM ", res.memorisation["forget"]["exact_memorisation"], ", ES ",
+           res.memorisation["forget"]["extraction_strength"], " (rows without answer tokens within ",
+           opt.mia.max_length, " tokens skipped: ", res.memorisation["forget"]["skipped"], " forget, ",
+           res.memorisation["retain"]["skipped"], " retain)");
   if (!in.general.empty()) {
     res.general = general_nll(model, tok, in.general, opt.mia);
     log_info("general: mean NLL ", res.general->nll, " over ", res.general->documents, " never-seen documents");
@@ -241,6 +248,7 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
   if (res.mia) m["mia_attacks"] = mia_summary_json(*res.mia);
   if (res.mmlu) m["mmlu"] = mmlu_to_json(*res.mmlu);
   if (res.general) m["general"] = res.general->to_json(opt.general);
+  m["memorisation"] = res.memorisation;
   m["generation"] = {{"max_new_tokens", opt.generation.max_new_tokens},
                      {"batch_size", opt.generation.batch_size},
                      {"forget_rows", forget.size()},

@@ -7,7 +7,8 @@
 // Files written to out_dir (each atomically):
 //   forget.jsonl, retain.jsonl   {id, task, output, generation}
 //   mia.jsonl                    {id, label, loss, tokens, truncated, zlib, min_k_*, ...}
-//   metrics.json                 eval score's JSON + "mia_attacks", "mmlu", "general", "generation", "options"
+//   metrics.json                 eval score's JSON + "mia_attacks", "mmlu", "general", "memorisation",
+//                                "generation", "options"
 //   rows.jsonl, rows.csv         split, id, task, type, score, input, output, generation
 //   run.json                     the resolved options
 #pragma once
@@ -19,6 +20,7 @@
 
 #include "libu/eval/attacks/attacks.h"
 #include "libu/eval/general_nll.h"
+#include "libu/eval/memorisation.h"
 #include "libu/eval/generation_eval.h"
 #include "libu/eval/mia.h"
 #include "libu/eval/mmlu.h"
@@ -59,6 +61,7 @@ struct EvalRunResult {
   std::optional<MiaRun> mia;
   std::optional<MmluResult> mmlu;
   std::optional<GeneralNll> general;
+  nlohmann::json memorisation;  // {"forget": Memorisation, "retain": Memorisation} (memorisation.h)
   nlohmann::json metrics;  // what metrics.json holds
   nlohmann::json attacks;  // attacks.json when attacks ran, else null
 };

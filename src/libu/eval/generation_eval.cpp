@@ -11,6 +11,13 @@
 
 namespace libu::eval {
 
+data::EncodeFn encoder_of(const text::Tokenizer& tok) {
+  return [&tok](const std::string& s) {
+    auto ids = tok.encode_ids(s, false);
+    return std::vector<int64_t>(ids.begin(), ids.end());
+  };
+}
+
 SpecialIds special_ids(const model::CausalLM& model, const text::Tokenizer& tok) {
   const auto& cfg = model.config();
   SpecialIds s;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "libu/data/batching.h"
 #include "libu/eval/semeval_score.h"
 #include "libu/io/records.h"
 #include "libu/model/causal_lm.h"
@@ -29,6 +30,8 @@ struct SpecialIds {
   int64_t pad = 0;
 };
 SpecialIds special_ids(const model::CausalLM& model, const text::Tokenizer& tok);
+// text -> token ids without special tokens (no BOS), as the official evaluation encodes.
+data::EncodeFn encoder_of(const text::Tokenizer& tok);
 
 // Greedy continuations of `prompts` (encoded without special tokens), decoded as above.
 // `label` names the progress bar ("generate forget"). An empty prompt raises Error naming

@@ -109,6 +109,13 @@ std::vector<json> read_jsonl_opt(const std::string& path, json& notes) {
   return out;
 }
 
+// metrics.json "memorisation"/"forget"/key (eval/memorisation.h), or null for older runs.
+json memorisation_at(const json& m, const char* key) {
+  const json* mem = field(m, "memorisation");
+  const json* f = mem ? field(*mem, "forget") : nullptr;
+  return f ? float_at(*f, key) : json(nullptr);
+}
+
 // The evaluation numbers of one metrics.json (semeval_to_json + eval run's extras).
 json eval_summary(const json& m, const std::string& source) {
   const json empty = json::object();
@@ -123,6 +130,8 @@ json eval_summary(const json& m, const std::string& source) {
             {"mia_score", float_at(m, "mia_final_score")},
             {"mmlu", float_at(m, "mmlu_average")},
             {"general_nll", field(m, "general") ? float_at(*field(m, "general"), "nll") : json(nullptr)},
+            {"forget_em", memorisation_at(m, "exact_memorisation")},
+            {"forget_es", memorisation_at(m, "extraction_strength")},
             {"final_score", float_at(m, "aggregate-score")}};
   json tasks = json::object();
   for (const char* sp : {"forget", "retain"})

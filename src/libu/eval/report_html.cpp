@@ -63,7 +63,8 @@ const json& eval_num(const json& run_eval, const char* key) {
 std::string eval_cells(const json& e) {
   std::string s;
   for (const char* k : {"final_score", "task_aggregate", "mia_score", "mia_auc", "forget_regurgitation",
-                        "forget_knowledge", "retain_regurgitation", "retain_knowledge", "mmlu", "general_nll"})
+                        "forget_knowledge", "retain_regurgitation", "retain_knowledge", "mmlu", "general_nll",
+                        "forget_em", "forget_es"})
     s += td(eval_num(e, k));
   return s;
 }
@@ -105,12 +106,14 @@ std::string comparison_section(const json& report) {
                        eval_cells(r["eval"]), steps_cell(r), td(r["wall_s"])));
   return "<section id=\"comparison\"><h2>Method comparison</h2>\n" +
          scroll(table({"run", "method", "final score", "task aggregate", "MIA score", "MIA AUC", "forget regurg.",
-                       "forget knowl.", "retain regurg.", "retain knowl.", "MMLU", "never-seen NLL", "steps", "wall s"},
+                       "forget knowl.", "retain regurg.", "retain knowl.", "MMLU", "never-seen NLL", "forget EM", "forget ES", "steps",
+                       "wall s"},
                       rows, "cmp")) +
          "<p class=\"hint\">Forget columns are raw means (lower is better); the task aggregate inverts them. "
          "MIA score = 1 \u2212 2\u00b7|AUC \u2212 0.5| (1 is best). Never-seen NLL: mean NLL of the "
          "<code>eval run --general</code> documents; a rise over <i>before</i> means the model got worse at all "
-         "text, not only at the forget set.</p>" + warnings_note(report) + "</section>\n";
+         "text, not only at the forget set. Forget EM / ES: exact memorisation and extraction strength of the forget "
+         "answers under teacher forcing (OpenUnlearning's definitions; lower is better).</p>" + warnings_note(report) + "</section>\n";
 }
 
 std::string training_section(const json& report) {

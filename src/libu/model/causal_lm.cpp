@@ -85,6 +85,13 @@ torch::Tensor CausalLM::hidden_states(const torch::Tensor& input_ids, const torc
   return trunk(input_ids, attention_mask, position_ids, nullptr, false);
 }
 
+torch::Tensor CausalLM::layer_output(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                     int64_t layer) {
+  if (layer < 0 || layer >= cfg_.num_layers)
+    fail(cat("layer ", layer, " does not exist"), cat("choose a layer from 0 to ", cfg_.num_layers - 1));
+  return trunk(input_ids, attention_mask, {}, nullptr, false, nullptr, layer);
+}
+
 torch::Tensor CausalLM::packed_hidden_states(const torch::Tensor& ids, const torch::Tensor& positions,
                                              std::vector<int64_t> lengths) {
   int64_t n = 0;
@@ -100,7 +107,7 @@ torch::Tensor CausalLM::packed_hidden_states(const torch::Tensor& ids, const tor
 
 torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                               const torch::Tensor& position_ids, KVCache* cache, bool last_only,
-                              std::shared_ptr<const std::vector<int64_t>> segments) {
+                              std::shared_ptr<const std::vector<int64_t>> segments, int64_t stop_after) {
   int64_t B = input_ids.size(0), T = input_ids.size(1);
   auto ids = input_ids.to(device_);
   int64_t past = cache ? cache->length() : 0;
@@ -121,7 +128,8 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
                             : build_attention_mask(key_mask, T, dtype_);
   const auto& emb = weight(cfg_.embed_name());                                // [V, D]
   auto x = emb.index_select(0, ids.reshape({-1})).view({B, T, cfg_.hidden_size});  // [B, T, D]
-  for (int64_t i = 0; i < cfg_.num_layers; ++i) {
+  const int64_t n_layers = stop_after >= 0 ? stop_after + 1 : cfg_.num_layers;
+  for (int64_t i = 0; i < n_layers; ++i) {
     KVSlot* slot = cache ? &cache->layers[size_t(i)] : nullptr;
     if (checkpointing_ && !cache && torch::GradMode::is_enabled()) {
       if (lora_ && lora_->cfg.dropout > 0 && training_ && !device_.is_cpu())
@@ -141,6 +149,7 @@ torch::Tensor CausalLM::trunk(const torch::Tensor& input_ids, const torch::Tenso
       x = layer(i, x, cos, sin, attn_mask, slot, segments.get());
     }
   }
+  if (stop_after >= 0) return x;  // layer_output: the residual stream, no final norm
   if (last_only) x = x.narrow(1, T - 1, 1);
   return arch_->final_norm(cfg_, [this](const std::string& n) -> const torch::Tensor& { return weight(n); }, x);
 }

@@ -51,6 +51,9 @@ class CausalLM {
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask = {},
                               const torch::Tensor& position_ids = {});
   const torch::Tensor& head_weight() const;
+  // The residual stream after decoder layer `layer` (0-based) [B, T, D] in the compute dtype,
+  // without the final norm; the layers after it are not run (RMU, unlearn/methods/rmu.cpp).
+  torch::Tensor layer_output(const torch::Tensor& input_ids, const torch::Tensor& attention_mask, int64_t layer);
   // Packed rows (issue #12, packing.h): ids and positions [1, N] hold the rows' tokens
   // back to back, positions restarting at 0 per row; lengths are the rows' token counts
   // (sum N). Attention is block-diagonal causal, so each row sees only its own tokens, exactly
@@ -86,7 +89,7 @@ class CausalLM {
   friend std::shared_ptr<CausalLM> load_impl(const std::string&, const LoadOptions&);
   torch::Tensor trunk(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                       const torch::Tensor& position_ids, KVCache* cache, bool last_only,
-                      std::shared_ptr<const std::vector<int64_t>> segments = nullptr);
+                      std::shared_ptr<const std::vector<int64_t>> segments = nullptr, int64_t stop_after = -1);
   torch::Tensor layer(int64_t i, const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                       const torch::Tensor& mask, KVSlot* slot, const std::vector<int64_t>* segments);
   torch::Tensor linear(const torch::Tensor& x, const std::string& module) const;

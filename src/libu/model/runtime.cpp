@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include <torch/torch.h>
+
 #include "libu/core/error.h"
 
 namespace libu::model {
@@ -40,6 +42,11 @@ std::string dtype_str(c10::ScalarType t) {
     case torch::kFloat16: return "float16";
     default: return c10::toString(t);
   }
+}
+
+at::Tensor to_device(const at::Tensor& host, c10::Device device) {
+  if (!device.is_cuda() || !host.device().is_cpu()) return host.to(device);
+  return host.pin_memory().to(device, /*non_blocking=*/true);
 }
 
 }  // namespace libu::model

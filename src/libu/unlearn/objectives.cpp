@@ -18,7 +18,10 @@ Objective parse_objective(const std::string& s) {
   if (s == "seed") return Objective::Seed;
   if (s == "sft") return Objective::SFT;
   if (s == "calibrated") return Objective::Calibrated;
-  fail(cat("unknown objective '", s, "'"), "use gd, ga, kl, npo, simnpo, seed, sft or calibrated");
+  if (s == "undial") return Objective::UNDIAL;
+  if (s == "rmu") return Objective::RMU;
+  if (s == "idkdpo") return Objective::IdkDPO;
+  fail(cat("unknown objective '", s, "'"), "use gd, ga, kl, npo, simnpo, seed, sft, calibrated, undial, rmu or idkdpo");
 }
 
 const char* objective_name(Objective o) {
@@ -31,6 +34,9 @@ const char* objective_name(Objective o) {
     case Objective::Seed: return "seed";
     case Objective::SFT: return "sft";
     case Objective::Calibrated: return "calibrated";
+    case Objective::UNDIAL: return "undial";
+    case Objective::RMU: return "rmu";
+    case Objective::IdkDPO: return "idkdpo";
   }
   return "?";
 }
@@ -162,13 +168,15 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget, const ObjectiveParams& p) {
   Terms t;
   if (!is_forget && !uses_retain(o)) return t;
+  if (o == Objective::RMU) return rmu_terms(m, b, is_forget, p);  // activations, not token log-probs
   // Token log-probs at the loss positions through the lean LM head (no [B, T, V] logits);
   // only KL's retain term needs the full distribution, so it runs one full forward instead.
   const bool all_kl = (o == Objective::KL || p.retain_kl) && !is_forget && o != Objective::SFT;
   const bool kl_retain = all_kl || (!is_forget && o != Objective::SFT && b.anchor.defined());
-  torch::Tensor logits = kl_retain ? model::batch_logits(m, b.input_ids, b.attention_mask) : torch::Tensor();  // [B, T, V]
-  auto [logp, mask] = kl_retain ? model::token_logprobs(logits, b.labels)
-                                : model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1]
+  const bool full = kl_retain || (is_forget && o == Objective::UNDIAL);  // UNDIAL distils whole distributions
+  torch::Tensor logits = full ? model::batch_logits(m, b.input_ids, b.attention_mask) : torch::Tensor();  // [B, T, V]
+  auto [logp, mask] = full ? model::token_logprobs(logits, b.labels)
+                           : model::lean_token_logprobs(m, b.input_ids, b.attention_mask, b.labels);  // [B, T-1]
   auto lp = logp.sum(1), n = mask.sum(1);                 // [B] summed log-prob, [B] loss tokens
   auto nll = -logp.sum() / mask.sum().clamp_min(1.0);     // mean CE over loss tokens (causal_lm_loss)
   const char* key = is_forget ? "nll_f" : "nll_r";
@@ -192,6 +200,18 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
     auto l = -torch::log_sigmoid(p.simnpo_beta * (avg_nll - p.simnpo_delta)).mean() * (2.0 / p.simnpo_beta);
     t.logs["simnpo_f"] = l.detach();
     t.loss = l;
+  } else if (o == Objective::UNDIAL) {
+    auto l = undial_forget_loss(logits, reference_logits(m, b), b.labels, p.undial_beta);
+    t.logs["undial_f"] = l.detach();
+    t.loss = l;
+  } else if (o == Objective::IdkDPO) {
+    // −(2/β)·log σ(β·[(log π_θ(y_w) − log π_ref(y_w)) − (log π_θ(y_l) − log π_ref(y_l))]), summed log-probs.
+    auto w = idk_batch(b, p.idk_answers);
+    auto lp_w = model::lean_token_logprobs(m, w.input_ids, w.attention_mask, w.labels).first.sum(1);  // [B]
+    auto margin = (lp_w - reference_seq_logprob(m, w)) - (lp - reference_seq_logprob(m, b));          // [B]
+    auto l = -torch::log_sigmoid(p.dpo_beta * margin).mean() * (2.0 / p.dpo_beta);
+    t.logs["idkdpo_f"] = l.detach();
+    t.loss = l;
   } else if (o == Objective::Calibrated) {
     auto lp_ref = p.calib_npo ? reference_seq_logprob(m, b) : torch::Tensor();  // [B] or undefined
     t.loss = calibrated_forget_loss(lp, n, b, p, t.logs, logp, mask, lp_ref);
@@ -200,7 +220,7 @@ Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool
 }
 
 const std::vector<std::string>& objective_log_keys() {
-  static const std::vector<std::string> keys = {"nll_f", "nll_r", "kl_r", "npo_f", "simnpo_f", "calib_f", "below_tau"};
+  static const std::vector<std::string> keys = {"nll_f", "nll_r", "kl_r", "npo_f", "simnpo_f", "calib_f", "below_tau", "undial_f", "rmu_f", "rmu_r", "idkdpo_f"};
   return keys;
 }
 

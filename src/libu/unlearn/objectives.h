@@ -4,16 +4,18 @@
 #pragma once
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <torch/torch.h>
 
 #include "libu/model/causal_lm.h"
+#include "libu/text/tokenizer.h"
 
 namespace libu::unlearn {
 
-enum class Objective { GD, GA, KL, NPO, SimNPO, Seed, SFT, Calibrated };
-Objective parse_objective(const std::string& s);  // gd|ga|kl|npo|simnpo|seed|sft|calibrated
+enum class Objective { GD, GA, KL, NPO, SimNPO, Seed, SFT, Calibrated, UNDIAL, RMU, IdkDPO };
+Objective parse_objective(const std::string& s);  // gd|ga|kl|npo|simnpo|seed|sft|calibrated|undial|rmu|idkdpo
 const char* objective_name(Objective o);
 
 struct ObjectiveParams {
@@ -26,6 +28,12 @@ struct ObjectiveParams {
   double npo_beta = 0.1;
   double simnpo_beta = 4.5;
   double simnpo_delta = 0.0;
+  double undial_beta = 10.0;  // UNDIAL: how far the label's logit is lowered in the teacher (methods/undial.cpp)
+  int64_t rmu_layer = -1;       // RMU: the steered decoder layer (0-based; -1 = a quarter of the depth)
+  double rmu_steering = 6.5;    // RMU: c, the norm of the forget activations' target c·u (the paper's zephyr value)
+  uint64_t rmu_seed = 0;        // RMU: seed of the random direction u
+  double dpo_beta = 0.1;        // IdkDPO: β of the DPO loss (methods/idkdpo.cpp)
+  std::vector<std::vector<int64_t>> idk_answers;  // IdkDPO: the refusal answers' token ids
   double calib_tau = NAN;  // τ: the holdout's mean per-token NLL at the start (calibrated)
   double calib_k = 4.0;    // k: sharpness of the calibrated hinge
   // --calib-shape npo: each row's push towards τ is NPO's (its weight fades as the row's log-prob
@@ -94,6 +102,25 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
 // quantile table [K + 1, Q] and b.target_kind.
 torch::Tensor token_targets(const torch::Tensor& logp, const torch::Tensor& mask, const TensorBatch& b,
                             const torch::Tensor& quantiles);
+// UNDIAL's forget term (Dong et al. 2024, "UNDIAL: Self-Distillation with Adjusted Logits for
+// Robust Unlearning in LLMs", eq. 2; methods/undial.cpp): the mean over the loss positions of
+// the cross-entropy −Σ_v q_v log p_θ,v from the adjusted teacher q = softmax(z_ref − β·onehot(y)).
+// logits, ref_logits [B, T, V] (ref without gradient), labels [B, T] (−100 = not scored).
+torch::Tensor undial_forget_loss(const torch::Tensor& logits, const torch::Tensor& ref_logits,
+                                 const torch::Tensor& labels, double beta);
+// RMU (methods/rmu.cpp): the steered layer, the unit direction u [D], and the terms of one
+// micro-batch (forget: activations at the layer to c·u; retain: to the adapter-off model's).
+int64_t rmu_layer(const ObjectiveParams& p, int64_t num_layers);
+torch::Tensor rmu_direction(int64_t hidden, uint64_t seed);
+Terms rmu_terms(model::CausalLM& m, const TensorBatch& b, bool is_forget, const ObjectiveParams& p);
+// IdkDPO (methods/idkdpo.cpp): the refusal answers (--idk-file, one per line, or a built-in
+// set), tokenised with a leading space (+ EOS when given); and the preferred batch of a forget
+// batch: each row's prompt (the positions before its first label) followed by the refusal its
+// prompt hashes to, labels on the refusal only.
+std::vector<std::string> default_idk_answers();
+std::vector<std::vector<int64_t>> idk_answer_ids(const text::Tokenizer& tok, const std::string& file,
+                                                 std::optional<int64_t> eos);
+TensorBatch idk_batch(const TensorBatch& b, const std::vector<std::vector<int64_t>>& answers);
 Terms objective_loss(Objective o, model::CausalLM& m, const TensorBatch& b, bool is_forget,
                      const ObjectiveParams& p);
 // Every key objective_loss may put into Terms::logs, in a fixed order: the distributed

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "libu/core/error.h"
+#include "libu/model/runtime.h"
 
 namespace libu::unlearn {
 
@@ -71,7 +72,9 @@ TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<s
                        c10::Device device) {
   data::Batch b = data::collate(ex, rows, pad_id);
   auto opts = torch::TensorOptions().dtype(torch::kLong);
-  auto to = [&](const std::vector<int64_t>& v) { return torch::tensor(v, opts).view({b.B, b.T}).to(device); };
+  // Pinned, non-blocking copies on CUDA (model::to_device): the host builds the next batch
+  // while the device runs this one.
+  auto to = [&](const std::vector<int64_t>& v) { return model::to_device(torch::tensor(v, opts).view({b.B, b.T}), device); };
   std::vector<float> tau, w;
   std::vector<int64_t> kind;
   std::vector<float> anchor;
@@ -82,9 +85,9 @@ TensorBatch make_batch(const std::vector<data::Example>& ex, const std::vector<s
   }
   auto f32 = torch::TensorOptions().dtype(torch::kFloat);
   return {to(b.input_ids), to(b.attention_mask), to(b.labels), b.loss_tokens(),
-          torch::tensor(tau, f32).to(device), torch::tensor(w, f32).to(device),
-          torch::tensor(kind, opts).to(device),
-          any_anchor ? torch::tensor(anchor, f32).to(device) : torch::Tensor()};  // [B] each
+          model::to_device(torch::tensor(tau, f32), device), model::to_device(torch::tensor(w, f32), device),
+          model::to_device(torch::tensor(kind, opts), device),
+          any_anchor ? model::to_device(torch::tensor(anchor, f32), device) : torch::Tensor()};  // [B] each
 }
 
 }  // namespace libu::unlearn

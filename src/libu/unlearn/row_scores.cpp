@@ -16,9 +16,9 @@ namespace {
 // Every rank's rows back in the original order (the same batches as one process, so the
 // numbers are identical to a one-process run). `firsts`: the first row of each local batch.
 RowStats gather_rows(const RowStats& mine, const std::vector<size_t>& firsts, int64_t bs, size_t n) {
-  nlohmann::json j = {{"firsts", firsts}, {"nll", mine.nll}, {"acc", mine.token_acc}, {"exact", mine.exact}};
+  nlohmann::json j = {{"firsts", firsts}, {"nll", mine.nll}, {"acc", mine.token_acc}, {"exact", mine.exact}, {"es", mine.extraction}};
   RowStats all;
-  all.nll.assign(n, NAN), all.token_acc.assign(n, NAN), all.exact.assign(n, NAN);
+  all.nll.assign(n, NAN), all.token_acc.assign(n, NAN), all.exact.assign(n, NAN), all.extraction.assign(n, NAN);
   for (const auto& s : dist::all_gather_strings(j.dump())) {
     auto r = nlohmann::json::parse(s);
     auto fs = r["firsts"].get<std::vector<size_t>>();
@@ -27,6 +27,7 @@ RowStats gather_rows(const RowStats& mine, const std::vector<size_t>& firsts, in
       for (size_t i = f; i < std::min(n, f + size_t(bs)); ++i, ++k) {
         auto num = [&](const char* key) { return r[key][k].is_null() ? NAN : r[key][k].get<double>(); };
         all.nll[i] = num("nll"), all.token_acc[i] = num("acc"), all.exact[i] = num("exact");
+        all.extraction[i] = num("es");
       }
   }
   return all;
@@ -63,12 +64,18 @@ RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int
                           auto nll = (-s.logp.sum(1) / n.clamp_min(1.0)).to(torch::kDouble).cpu();    // [B]
                           auto acc = (s.hit.sum(1) / n.clamp_min(1.0)).to(torch::kDouble).cpu();      // [B]
                           auto cnt = n.to(torch::kDouble).cpu();
+                          // The all-correct suffix: loss positions with no miss at or after them.
+                          auto miss = s.mask * (1 - s.hit);                                             // [B, T-1]
+                          auto clean = miss.flip({1}).cumsum(1).flip({1}).eq(0).to(s.mask.dtype());     // [B, T-1]
+                          auto suffix = (s.mask * clean).sum(1).clamp_min(1.0);                         // [B]
+                          auto es = (suffix.to(torch::kDouble) / n.clamp_min(1.0).to(torch::kDouble)).cpu();  // [B]
                           for (int64_t k = 0; k < nll.size(0); ++k) {
                             const bool has = cnt[k].item<double>() > 0;
                             const double a = acc[k].item<double>();
                             out.nll.push_back(has ? nll[k].item<double>() : std::nan(""));
                             out.token_acc.push_back(has ? a : std::nan(""));
                             out.exact.push_back(has ? (a >= 1.0 ? 1.0 : 0.0) : std::nan(""));
+                            out.extraction.push_back(has ? es[k].item<double>() : std::nan(""));
                           }
                         });
   return dist::active() ? gather_rows(out, firsts, bs, ex.size()) : out;

@@ -17,6 +17,8 @@ struct RowStats {
   std::vector<double> token_acc;  // share of positions whose argmax is the label (teacher forcing)
   std::vector<double> exact;      // 1 when every position's argmax is the label: greedy decoding
                                   // reproduces the reference (the knowledge proxy), else 0
+  std::vector<double> extraction;  // max(s, 1)/n, s the all-correct suffix of the n positions:
+                                   // OpenUnlearning's extraction strength (eval/memorisation.h)
 };
 RowStats row_stats(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch);
 std::vector<double> row_nlls(model::CausalLM& m, const std::vector<data::Example>& ex, int64_t pad_id, int64_t batch);

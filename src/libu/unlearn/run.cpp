@@ -221,6 +221,8 @@ json run_unlearn(UnlearnConfig c) {
   if (!c.general_path.empty()) c.trainer.general = never_seen_examples(c.general_path, tok, eo, "--general");
   if (c.objective.empty()) c.objective = objective_name(method->default_objective());
   c.trainer.objective = parse_objective(c.objective);
+  if (c.trainer.objective == Objective::IdkDPO)
+    c.trainer.objective_params.idk_answers = idk_answer_ids(tok, c.idk_file, eo.eos_id);
   c.trainer.out_dir = c.out_dir;
   if (c.full) {
     m->enable_full_training();

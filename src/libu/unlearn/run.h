@@ -20,6 +20,7 @@ struct UnlearnConfig {
   std::string general_path;
   std::string anchor_path;          // never-seen documents held to the frozen model by KL (added to the retain batches)         // never-seen general documents for the utility guard ("" = guard the holdout)
   std::string objective;            // override of the method's objective ("" = method default)
+  std::string idk_file;             // IdkDPO: refusal answers, one per line ("" = the built-in set)
   std::string loss_on = "full";     // full | answer
   int64_t max_length = 1024;
   bool add_eos = false;

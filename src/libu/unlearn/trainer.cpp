@@ -99,9 +99,34 @@ struct Trainer::Impl {
                       opt.optimizer_options.sophia.seed, opt.curvature_on_retain);
   }
 
+  // Sharpness-aware minimisation (Foret et al. 2021, "Sharpness-Aware Minimization for
+  // Efficiently Improving Generalization", eq. 2; applied to unlearning by Fan et al. 2025,
+  // "Towards LLM Unlearning Resilient to Relearning Attacks"): replaces the params' gradients g
+  // (summed over ranks) by those at θ + ρ·g/‖g‖, the worst point of a ρ-ball to first order, and
+  // puts θ back. A zero or non-finite g is left as it is (the NaN guard decides).
+  void sam_gradient(int64_t s) {
+    std::vector<torch::Tensor> eps(params.size());
+    double sq = 0;
+    for (auto& p : params)
+      if (p.grad().defined()) sq += p.grad().to(torch::kDouble).pow(2).sum().item<double>();
+    const double norm = std::sqrt(sq);
+    if (!(norm > 0) || !std::isfinite(norm)) return;
+    {
+      torch::NoGradGuard ng;
+      for (size_t i = 0; i < params.size(); ++i)
+        if (params[i].grad().defined()) eps[i] = params[i].grad() * (opt.sam_rho / norm), params[i].add_(eps[i]);
+    }
+    optimizer->zero_grad();
+    accumulate(s);  // the same micro-batches at θ + ε
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i)
+      if (eps[i].defined()) params[i].sub_(eps[i]);
+  }
+
   // Optimizer step s: accumulate, log (one host sync), NaN/Inf guard, clip, update, curvature.
   json step(int64_t s, Progress* bar) {
-    StepSums sums = accumulate(s);
+    StepSums sums = accumulate(s);  // the loss and logs of the step are those at θ
+    if (opt.sam_rho > 0) sam_gradient(s);
     std::vector<torch::Tensor> vals = {sums.loss};
     for (auto& [key, v] : sums.logs) vals.push_back(v.to(torch::kDouble) / sums.counts[key]);
     auto host = torch::stack(vals).cpu();

@@ -30,6 +30,9 @@ struct TrainerOptions {
   // retain data's curvature: coordinates the retain text needs move least, as in phase 1.
   bool curvature_on_retain = false;
   double clip = 1.0;               // global grad-norm clip (<= 0: off)
+  // --sam-rho: sharpness-aware steps (Foret et al. 2021; for unlearning, Fan et al. 2025): the
+  // step's gradient is taken at θ + ρ·g/‖g‖, g the gradient at θ (two passes per step). 0: off.
+  double sam_rho = 0;
   int64_t max_steps = 0;           // 0: as many as the plan holds
   double time_budget_s = 0;        // 0: none
   int64_t checkpoint_every = 0;    // 0: no periodic checkpoints

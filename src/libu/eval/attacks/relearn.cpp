@@ -77,13 +77,6 @@ double recovery_ratio(double before, double after, double memorised, double min_
 
 namespace {
 
-data::EncodeFn encoder(const text::Tokenizer& tok) {
-  return [&tok](const std::string& s) {
-    auto ids = tok.encode_ids(s, false);
-    return std::vector<int64_t>(ids.begin(), ids.end());
-  };
-}
-
 // The probe rows under the current model: greedy generations scored officially, answer NLLs.
 RelearnPoint measure(model::CausalLM& m, const text::Tokenizer& tok, const std::vector<io::Record>& probe,
                      const std::vector<data::Example>& probe_ex, int64_t pad, const RelearnOptions& opt,
@@ -123,8 +116,8 @@ RelearnCurve relearn(const model::CausalLM& start, const text::Tokenizer& tok, c
   SpecialIds sp = special_ids(*m, tok);
   data::ExampleOptions train_eo{data::LossOn::Full, opt.max_length, sp.eos.front()};
   data::ExampleOptions probe_eo{data::LossOn::Answer, opt.max_length, std::nullopt};
-  auto attack_ex = data::build_examples(split.attack, encoder(tok), train_eo);
-  auto probe_ex = data::build_examples(split.probe, encoder(tok), probe_eo);
+  auto attack_ex = data::build_examples(split.attack, encoder_of(tok), train_eo);
+  auto probe_ex = data::build_examples(split.probe, encoder_of(tok), probe_eo);
   m->add_lora(opt.lora, opt.seed);
   auto named = m->lora()->named_parameters();
   std::vector<torch::Tensor> params;

@@ -101,7 +101,10 @@ std::unique_ptr<Method> make_method(const std::string& name) {
   if (name == "simnpo") return make_simnpo();
   if (name == "sugd") return make_sugd();
   if (name == "sft") return make_sft();
-  fail(cat("unknown method '", name, "'"), "use libu, ga, gd, kl, npo, simnpo, sugd or sft");
+  if (name == "undial") return make_undial();
+  if (name == "rmu") return make_rmu();
+  if (name == "idkdpo") return make_idkdpo();
+  fail(cat("unknown method '", name, "'"), "use libu, ga, gd, kl, npo, simnpo, sugd, undial, rmu, idkdpo or sft");
 }
 
 }  // namespace libu::unlearn

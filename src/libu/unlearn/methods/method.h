@@ -30,6 +30,9 @@ std::unique_ptr<Method> make_npo();
 std::unique_ptr<Method> make_simnpo();
 std::unique_ptr<Method> make_sugd();
 std::unique_ptr<Method> make_sft();
+std::unique_ptr<Method> make_undial();
+std::unique_ptr<Method> make_rmu();
+std::unique_ptr<Method> make_idkdpo();
 std::unique_ptr<Method> make_method(const std::string& name);
 
 // A single-phase method that only picks an objective (the baselines).
