@@ -10,6 +10,8 @@
 #include "evalrun_fixture.h"
 #include "libu/core/error.h"
 #include "libu/eval/general_nll.h"
+#include "libu/eval/gradnorm.h"
+#include "libu/model/loss.h"
 #include "libu/eval/mia.h"
 #include "libu/eval/mia_attacks.h"
 #include "libu/io/jsonl.h"
@@ -139,4 +141,79 @@ TEST(EvalRunGeneral, MeanOfDocumentLossesFromEitherFileKind) {
   std::string empty = test::temp_dir("general_empty") + "/e.jsonl";
   io::write_jsonl(empty, {});
   EXPECT_THROW(general_documents(empty), Error);
+}
+
+// --mia-reference: the Reference statistic is own loss − the reference's (Carlini et al. 2022, as
+// OpenUnlearning), PrivLeak = (AUC − AUC_ref)/AUC_ref × 100 per statistic; the same model as its
+// own reference gives statistic 0 (AUC 0.5) and PrivLeak 0.
+TEST(EvalRunMia, ReferenceAttackAndPrivLeak) {
+  auto tok = text::Tokenizer::from_model_dir(test::tiny_model_dir());
+  model::LoadOptions lo;
+  lo.dtype = torch::kFloat;
+  auto m = model::CausalLM::load(test::tiny_model_dir(), lo);
+  // Another model: the same weights, every layer weight scaled (a different function, same vocab).
+  auto w = m->weights();
+  std::map<std::string, torch::Tensor> w2;
+  for (auto& [n, t] : w) w2[n] = n.find("layers.") != std::string::npos ? t * 0.7 : t;
+  model::CausalLM other(m->config(), w2);
+  std::string dir = small_mia_dir(4);
+  MiaOptions o;
+  o.max_length = 64;
+  auto plain = run_mia(*m, tok, dir, o);
+  auto oth = run_mia(other, tok, dir, o);
+  o.reference = &other;
+  auto run = run_mia(*m, tok, dir, o);
+  ASSERT_EQ(run.docs.size(), 8u);
+  for (size_t i = 0; i < run.docs.size(); ++i) {
+    double ref = NAN;
+    for (auto& [k, v] : run.docs[i].stats)
+      if (k == "reference") ref = v;
+    EXPECT_NEAR(ref, plain.docs[i].nll.loss - oth.docs[i].nll.loss, 1e-9) << i;
+  }
+  ASSERT_TRUE(run.auc.count("reference"));
+  for (auto& [k, auc] : oth.auc) {
+    ASSERT_TRUE(run.reference_auc.count(k)) << k;
+    EXPECT_DOUBLE_EQ(run.reference_auc.at(k), auc) << k;
+    EXPECT_DOUBLE_EQ(run.privleak.at(k), (plain.auc.at(k) - auc) / auc * 100.0) << k;
+  }
+  o.reference = m.get();
+  auto self = run_mia(*m, tok, dir, o);
+  EXPECT_DOUBLE_EQ(self.auc.at("reference"), 0.5);
+  EXPECT_DOUBLE_EQ(self.privleak.at("loss"), 0.0);
+  auto j = mia_summary_json(self);
+  EXPECT_TRUE(j.contains("privleak") && j.contains("reference_auc"));
+  EXPECT_FALSE(mia_summary_json(plain).contains("privleak"));
+}
+
+// GradNorm (OpenUnlearning): the mean over weight tensors of ‖∂L/∂W‖_p, checked against a
+// full-training copy whose .grad() comes from backward(); the weights' flags come back as they were.
+TEST(EvalRunMia, GradNormEqualsBackwardOnAFullTrainingCopy) {
+  auto tok = text::Tokenizer::from_model_dir(test::tiny_model_dir());
+  model::LoadOptions lo;
+  lo.dtype = torch::kFloat;
+  auto m = model::CausalLM::load(test::tiny_model_dir(), lo);
+  std::vector<std::string> docs = {"The quick brown fox jumps over the lazy dog.", "A second, shorter text here."};
+  MiaOptions o;
+  o.max_length = 8;  // cut: only the first 8 tokens count
+  for (double p : {1.0, 2.0, double(INFINITY)}) {
+    auto got = gradnorm_statistics(*m, tok, docs, o, p, "test");
+    ASSERT_EQ(got.size(), 2u);
+    for (auto& [n, t] : m->weights()) EXPECT_FALSE(t.requires_grad()) << n;
+    auto full = model::CausalLM::load(test::tiny_model_dir(), lo);
+    full->enable_full_training();
+    for (size_t d = 0; d < docs.size(); ++d) {
+      auto e = tok.encode_ids(docs[d], false);
+      auto ids = torch::tensor(std::vector<int64_t>(e.begin(), e.begin() + 8)).unsqueeze(0);
+      for (auto& [n, t] : full->trainable())
+        if (t.grad().defined()) t.mutable_grad().zero_();
+      model::causal_lm_loss(full->forward(ids), ids).backward();
+      double sum = 0;
+      int count = 0;
+      for (auto& [n, t] : full->trainable())
+        if (t.grad().defined()) sum += t.grad().norm(p).item<double>(), ++count;
+      EXPECT_GT(count, 0);
+      EXPECT_NEAR(got[d], sum / count, 1e-5 * std::max(1.0, sum / count)) << "p " << p << " doc " << d;
+    }
+  }
+  EXPECT_THROW(gradnorm_statistics(*m, tok, docs, o, 3.0, "test"), Error);
 }

@@ -406,6 +406,32 @@ TEST(Trainer, SamStepUsesTheGradientAtThePerturbedPoint) {
   EXPECT_LT(max_diff(got, want), 1e-2 * moved);
 }
 
+// --fisher-step: every update is scaled per coordinate, θ ← θ + s ⊙ Δθ. One plain step and one
+// with s (0 on the first tensor, a random factor in [0, 1] elsewhere) from the same start.
+TEST(Trainer, StepScaleScalesEachUpdate) {
+  auto d = small_data();
+  TrainerOptions o;
+  o.objective = Objective::GD;
+  o.schedule.base_lr = 1e-2;
+  o.max_steps = 1;
+  auto start = tiny_with_adapter()->lora()->snapshot();
+  auto plain = train(d, o, test::temp_dir("scale0") + "/run", 2);
+  auto names = tiny_with_adapter()->lora()->named_parameters();
+  torch::manual_seed(5);
+  for (size_t i = 0; i < names.size(); ++i)
+    o.step_scale.push_back(i == 0 ? torch::zeros_like(names[i].second) : torch::rand_like(names[i].second));
+  auto scaled = train(d, o, test::temp_dir("scale1") + "/run", 2);
+  double moved = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto& k = names[i].first;
+    auto want = start.at(k) + o.step_scale[i] * (plain.at(k) - start.at(k));
+    moved = std::max(moved, (plain.at(k) - start.at(k)).abs().max().item<double>());
+    EXPECT_LT((scaled.at(k) - want).abs().max().item<double>(), 1e-6) << k;
+  }
+  EXPECT_GT(moved, 1e-4);
+  EXPECT_TRUE(torch::equal(scaled.at(names[0].first), start.at(names[0].first)));
+}
+
 // The weights themselves: token units for token-mean terms and every retain batch, row units
 // for a row-mean forget term, normalised per role within the step.
 TEST(Trainer, AccumulationWeightsFollowTheLossUnit) {

@@ -227,8 +227,11 @@ void evaluate(const Options& o, const std::string& model, const std::string& ada
                                 "--threads", o.str("threads")};
   if (!adapter.empty()) {
     a.insert(a.end(), {"--adapter", adapter});
-    if (o.flag("relearn"))
-      a.insert(a.end(), {"--attacks", "relearn", "--relearn-lr", o.str("memorise-lr"), "--seed", o.str("seed")});
+    std::string attacks = o.flag("relearn") ? "relearn" : "";
+    if (o.flag("int4")) attacks += attacks.empty() ? "quantize" : ",quantize";
+    if (!attacks.empty()) a.insert(a.end(), {"--attacks", attacks, "--seed", o.str("seed")});
+    if (o.flag("relearn")) a.insert(a.end(), {"--relearn-lr", o.str("memorise-lr")});
+    if (o.flag("int4")) a.insert(a.end(), {"--quantize-bits", "4"});
   }
   run_step("eval run", a);
 }
@@ -265,6 +268,7 @@ json cell(const std::string& eval_dir, const std::string& run_dir) {
           {"forget_em", num_at(m, {"memorisation", "forget", "exact_memorisation"})},
           {"general_nll", num_at(m, {"general", "nll"})},
           {"relearn_recovery", num_at(m, {"attacks", "relearn_recovery_ratio"})},
+          {"int4_forget_change", num_at(m, {"attacks", "quantize_int4", "forget_knowledge_change"})},
           {"wall_s", num_at(r, {"wall_s"})}, {"steps", num_at(r, {"steps_done"})},
           {"lr", num_at(r, {"auto", "winner_lr"})}};
 }
@@ -290,13 +294,13 @@ json goals(const json& draw, const Options& o) {
 }
 
 std::string draw_table(const json& draw) {
-  std::string s = "| method | agg | MIA | (agg+MIA)/2 | retain kn. | forget kn. | forget EM | never-seen NLL rise | relearn rec. | lr | steps | wall s |\n"
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::string s = "| method | agg | MIA | (agg+MIA)/2 | retain kn. | forget kn. | forget EM | never-seen NLL rise | relearn rec. | int4 Δ forget kn. | lr | steps | wall s |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   auto row = [&](const std::string& name, const json& c) {
     s += cat("| ", name, " | ", f3(c["task_aggregate"]), " | ", f3(c["mia_score"]), " | ", f3(c["mean"]), " | ",
              f3(c["retain_knowledge"]), " | ", f3(c["forget_knowledge"]), " | ", f3(c.value("forget_em", NAN)), " | ",
              f3(c.value("general_rise", NAN)),
-             " | ", f3(c["relearn_recovery"]), " | ", c["lr"].is_number() ? cat(c["lr"].get<double>()) : "—", " | ",
+             " | ", f3(c["relearn_recovery"]), " | ", f3(c.value("int4_forget_change", NAN)), " | ", c["lr"].is_number() ? cat(c["lr"].get<double>()) : "—", " | ",
              f3(c["steps"]), " | ", f3(c["wall_s"]), " |\n");
   };
   row("before", draw["before"]);
@@ -309,8 +313,9 @@ json across_draws(const json& draws) {
   std::map<std::string, std::map<std::string, std::vector<double>>> v;
   for (auto& d : draws)
     for (auto& [name, c] : d["methods"].items())
-      for (const char* k : {"task_aggregate", "mia_score", "mean", "retain_knowledge", "general_rise", "relearn_recovery", "wall_s"})
-        if (c[k].is_number()) v[name][k].push_back(c[k].get<double>());
+      for (const char* k : {"task_aggregate", "mia_score", "mean", "retain_knowledge", "general_rise", "relearn_recovery",
+                            "int4_forget_change", "wall_s"})
+        if (c.contains(k) && c[k].is_number()) v[name][k].push_back(c[k].get<double>());
   json out = json::object();
   for (auto& [name, ks] : v)
     for (auto& [k, xs] : ks) {
@@ -329,10 +334,11 @@ std::string summary_markdown(const json& s) {
     md += cat("Never-seen NLL: pretrained ", f3(d["general_nll_pretrained"]), ", memorised ",
               f3(d["before"]["general_nll"]), ". Goals for libu: ", d["goals"].dump(), "\n\n");
   }
-  md += "## Across draws (mean [min, max])\n\n| method | agg | MIA | (agg+MIA)/2 | retain kn. | never-seen NLL rise | relearn rec. | wall s |\n|---|---|---|---|---|---|---|---|\n";
+  md += "## Across draws (mean [min, max])\n\n| method | agg | MIA | (agg+MIA)/2 | retain kn. | never-seen NLL rise | relearn rec. | int4 Δ forget kn. | wall s |\n|---|---|---|---|---|---|---|---|---|\n";
   for (auto& [name, ks] : s["across"].items()) {
     md += "| " + name;
-    for (const char* k : {"task_aggregate", "mia_score", "mean", "retain_knowledge", "general_rise", "relearn_recovery", "wall_s"})
+    for (const char* k : {"task_aggregate", "mia_score", "mean", "retain_knowledge", "general_rise", "relearn_recovery",
+                          "int4_forget_change", "wall_s"})
       md += ks.contains(k) ? cat(" | ", f3(ks[k]["mean"]), " [", f3(ks[k]["min"]), ", ", f3(ks[k]["max"]), "]") : " | —";
     md += " |\n";
   }
@@ -460,7 +466,8 @@ std::vector<OptionSpec> bench_quality_options() {
           {"utility-tolerance", OptType::Float, "0.1", "never-seen NLL rise allowed by selection (--general)"},
           {"goal-general-rise", OptType::Float, "0.25", "the reported never-seen NLL rise a method may have"},
           {"max-new-tokens", OptType::Int, "64", "generation length in evaluations"},
-          {"relearn", OptType::Bool, "true", "run the relearning attack on every unlearned model"}};
+          {"relearn", OptType::Bool, "true", "run the relearning attack on every unlearned model"},
+          {"int4", OptType::Bool, "true", "run the int4 quantisation attack on every unlearned model (forget knowledge change)"}};
 }
 
 Registrar bench_quality_reg({"bench quality",

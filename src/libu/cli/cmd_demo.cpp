@@ -191,6 +191,8 @@ int run_demo(const Options& o) {
                                   o.str("max-new-tokens"), "--batch-size", "16", "--dtype", "fp32", "--out", dir,
                                   "--threads", threads};
     for (auto& p : packing_args(o)) a.push_back(p);
+    // The retrained control never saw the forget people: the Reference MIA and PrivLeak against it.
+    if (!ctl.retrained_model.empty()) a.insert(a.end(), {"--mia-reference", ctl.retrained_model});
     if (!adapter.empty()) a.insert(a.end(), {"--adapter", adapter});
     if (!adapter.empty() && !attacks.empty()) {
       std::string list;
@@ -235,7 +237,7 @@ std::vector<OptionSpec> demo_options() {
                                    "holdout and MIA non-member people are added on top"},
     {"seed", OptType::Int, "0", "seed for everything (same seed, same demo)"},
     {"methods", OptType::String, "libu,libu-seed,gd",
-     "comma list of unlearning runs: libu, libu-seed, gd, npo, simnpo, sugd, ga, kl"},
+     "comma list of unlearning runs: libu, libu-seed, gd, npo, simnpo, sugd, ga, kl, undial, rmu, idkdpo"},
     {"vocab-size", OptType::Int, "2000", "tokenizer size"},
     {"train-epochs", OptType::Int, "40", "memorisation epochs (full fine-tuning)"},
     {"train-lr", OptType::Float, "3e-3", "memorisation learning rate"},

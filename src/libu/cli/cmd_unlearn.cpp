@@ -156,6 +156,8 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"damping-ratio", OptType::Float, "1e-3", "--damping auto: lambda as a fraction of the retain Fisher's mean"},
       {"fisher-batch", OptType::Int, "1", "micro-batch size of the Fisher pass (1 = per-example)"},
       {"fisher-temperature", OptType::Float, "1", "retain Fisher on CE(logits / T); T > 1 sees past saturated memorised rows"},
+      {"fisher-step", OptType::Float, "0",
+       "phase 2 updates scaled per coordinate by rho*mean(F)/(F + rho*mean(F)), F phase 1's retain Fisher (0 = off; e.g. 1)"},
       {"sophia", OptType::String, "g", "Sophia variant", false, {"g", "seed", "h"}},
       {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
       {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
@@ -258,6 +260,8 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   c.damping_ratio = o.f64("damping-ratio");
   c.fisher_batch = o.i64("fisher-batch");
   c.fisher_temperature = o.f64("fisher-temperature");
+  c.fisher_step = o.f64("fisher-step");
+  if (!(c.fisher_step >= 0)) fail("--fisher-step must be >= 0", "e.g. --fisher-step 1, or 0 for plain steps");
   auto variant = optim::parse_sophia_variant(o.str("sophia"));
   auto so = optim::SophiaOptions::defaults(variant);
   if (o.has("sophia-rho")) (variant == optim::SophiaVariant::Seed ? so.hessian_prob : so.rho) = o.f64("sophia-rho");

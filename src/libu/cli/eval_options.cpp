@@ -2,6 +2,7 @@
 #include "libu/cli/eval_options.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "libu/core/error.h"
 
@@ -18,6 +19,11 @@ std::vector<OptionSpec> eval_model_options() {
           {"retain", OptType::Path, "", "retain split: a .parquet/.jsonl file or a dataset folder", true},
           {"mia", OptType::Path, "", "MIA folder with member.jsonl and nonmember.jsonl (field `document`)"},
           {"mia-max-length", OptType::Int, "2048", "tokens per MIA document (longer ones are truncated)"},
+          {"mia-reference", OptType::Path, "",
+           "a model folder never trained on the MIA members (e.g. the demo's retrained control): adds the Reference "
+           "attack and PrivLeak per statistic"},
+          {"mia-gradnorm", OptType::String, "off", "add the GradNorm MIA with this p-norm (one backward per document)",
+           false, {"off", "1", "2", "inf"}},
           {"max-new-tokens", OptType::Int, "256", "greedy generation length limit (official: 256)"},
           {"batch-size", OptType::Int, "8", "rows per batch for generation, MIA and MMLU"},
           {"limit", OptType::Int, "0", "at most N rows per split, spread over the (task, sc/qa) groups (0 = all)"},
@@ -60,8 +66,12 @@ void read_eval_model_options(const Options& o, eval::EvalRunOptions& e) {
   e.limit = o.i64("limit");
   e.mia.batch_size = o.i64("batch-size");
   e.mia.max_length = o.i64("mia-max-length");
-  if (e.mia_dir.empty() && o.given("mia-max-length"))
-    fail("--mia-max-length has no effect without --mia", "add --mia DIR or drop the flag");
+  e.mia_reference = opt_str(o, "mia-reference");
+  const std::string gp = o.str("mia-gradnorm");
+  e.mia.gradnorm_p = gp == "off" ? 0.0 : gp == "inf" ? INFINITY : std::stod(gp);
+  for (const char* f : {"mia-max-length", "mia-reference", "mia-gradnorm"})
+    if (e.mia_dir.empty() && o.given(f))
+      fail(cat("--", f, " has no effect without --mia"), "add --mia DIR or drop the flag");
   if (e.generation.max_new_tokens < 1) fail("--max-new-tokens must be at least 1", "the official setting is 256");
   if (e.generation.batch_size < 1) fail("--batch-size must be at least 1");
   if (e.limit < 0) fail("--limit must be 0 (all rows) or positive");

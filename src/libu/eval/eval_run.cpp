@@ -155,6 +155,8 @@ Inputs read_inputs(const EvalRunOptions& opt) {
   in.retain = load_rows(opt.retain, "retain", opt.limit);
   if (!opt.mmlu_dir.empty()) in.mmlu_subjects = mmlu_subjects(opt.mmlu_dir, opt.mmlu.subjects);
   if (!opt.general.empty()) in.general = general_documents(opt.general);
+  if (!opt.mia_reference.empty() && !path_exists(opt.mia_reference + "/config.json"))
+    fail(cat("--mia-reference ", opt.mia_reference, ": no config.json"), "give an HF model folder");
   if (!opt.mia_dir.empty()) {
     if (!is_directory(opt.mia_dir))
       fail(cat("--mia ", opt.mia_dir, ": not a folder"), "give a folder holding member.jsonl and nonmember.jsonl");
@@ -185,6 +187,21 @@ void run_attacks_after(model::CausalLM& model, const text::Tokenizer& tok, const
   write_file_atomic(opt.out_dir + "/metrics.json", res.metrics.dump(2) + "\n");
 }
 
+// The --mia-reference model, in the evaluated model's dtype and device; its vocabulary must be
+// the evaluated model's (the documents are encoded once, with the evaluated model's tokenizer).
+std::shared_ptr<model::CausalLM> load_reference(const EvalRunOptions& opt, const model::CausalLM& model) {
+  model::LoadOptions lo;
+  lo.dtype = model.dtype();
+  lo.device = model.device();
+  auto ref = model::CausalLM::load(opt.mia_reference, lo);
+  ref->check_finite();
+  if (ref->config().vocab_size != model.config().vocab_size)
+    fail(cat("--mia-reference ", opt.mia_reference, ": vocab_size ", ref->config().vocab_size, ", the model's is ",
+             model.config().vocab_size),
+         "give a reference model with the evaluated model's tokenizer (e.g. the same base, never trained on the members)");
+  return ref;
+}
+
 EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const EvalRunOptions& opt,
                        Inputs in) {
   const auto& forget = in.forget;
@@ -209,12 +226,20 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
   const double gen_s = timer.seconds();
 
   if (!opt.mia_dir.empty()) {
-    res.mia = run_mia(model, tok, opt.mia_dir, opt.mia);
+    MiaOptions mo = opt.mia;
+    std::shared_ptr<model::CausalLM> ref;
+    if (!opt.mia_reference.empty()) {
+      ref = load_reference(opt, model);
+      mo.reference = ref.get();
+    }
+    res.mia = run_mia(model, tok, opt.mia_dir, mo);
     if (writer) io::write_jsonl(out + "/mia.jsonl", mia_rows_json(*res.mia));
     if (res.mia->truncated)
       log_warn("mia: ", res.mia->truncated, " of ", res.mia->docs.size(), " documents truncated to ",
                opt.mia.max_length, " tokens");
     log_info("mia: loss AUC ", res.mia->auc.at("loss"), " over ", res.mia->docs.size(), " documents");
+    if (res.mia->privleak.count("loss"))
+      log_info("mia: PrivLeak (loss) ", res.mia->privleak.at("loss"), " % against --mia-reference");
   } else if (writer && path_exists(out + "/mia.jsonl")) {
     // A stale file would be scored as if it belonged to this model.
     std::filesystem::remove(out + "/mia.jsonl");
@@ -236,6 +261,11 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
            res.memorisation["forget"]["extraction_strength"], " (rows without answer tokens within ",
            opt.mia.max_length, " tokens skipped: ", res.memorisation["forget"]["skipped"], " forget, ",
            res.memorisation["retain"]["skipped"], " retain)");
+  // TOFU's truth ratio, where the rows carry paraphrased and perturbed answers (truth_ratio.h).
+  for (bool is_forget : {true, false}) {
+    auto tr = truth_ratio(model, tok, is_forget ? forget : retain, is_forget, opt.mia.max_length, opt.mia.batch_size);
+    if (tr.rows) res.truth_ratio[is_forget ? "forget" : "retain"] = tr.to_json(is_forget);
+  }
   if (!in.general.empty()) {
     res.general = general_nll(model, tok, in.general, opt.mia);
     log_info("general: mean NLL ", res.general->nll, " over ", res.general->documents, " never-seen documents");
@@ -249,6 +279,7 @@ EvalRunResult run_with(model::CausalLM& model, const text::Tokenizer& tok, const
   if (res.mmlu) m["mmlu"] = mmlu_to_json(*res.mmlu);
   if (res.general) m["general"] = res.general->to_json(opt.general);
   m["memorisation"] = res.memorisation;
+  if (!res.truth_ratio.is_null()) m["truth_ratio"] = res.truth_ratio;
   m["generation"] = {{"max_new_tokens", opt.generation.max_new_tokens},
                      {"batch_size", opt.generation.batch_size},
                      {"forget_rows", forget.size()},

@@ -8,7 +8,7 @@
 //   forget.jsonl, retain.jsonl   {id, task, output, generation}
 //   mia.jsonl                    {id, label, loss, tokens, truncated, zlib, min_k_*, ...}
 //   metrics.json                 eval score's JSON + "mia_attacks", "mmlu", "general", "memorisation",
-//                                "generation", "options"
+//                                "truth_ratio" (when the rows carry the answers), "generation", "options"
 //   rows.jsonl, rows.csv         split, id, task, type, score, input, output, generation
 //   run.json                     the resolved options
 #pragma once
@@ -21,6 +21,7 @@
 #include "libu/eval/attacks/attacks.h"
 #include "libu/eval/general_nll.h"
 #include "libu/eval/memorisation.h"
+#include "libu/eval/truth_ratio.h"
 #include "libu/eval/generation_eval.h"
 #include "libu/eval/mia.h"
 #include "libu/eval/mmlu.h"
@@ -33,6 +34,7 @@ struct EvalRunOptions {
   std::string model_dir, adapter_dir;   // adapter optional
   std::string forget, retain;           // file or dataset folder (io::load_split)
   std::string mia_dir;                  // optional: member.jsonl + nonmember.jsonl
+  std::string mia_reference;            // optional: a model folder never trained on the members (MiaOptions::reference)
   std::string mmlu_dir;                 // optional: dev/ + test/
   std::string general;                  // optional: never-seen documents, metrics.json "general"
   std::string out_dir;
@@ -62,6 +64,7 @@ struct EvalRunResult {
   std::optional<MmluResult> mmlu;
   std::optional<GeneralNll> general;
   nlohmann::json memorisation;  // {"forget": Memorisation, "retain": Memorisation} (memorisation.h)
+  nlohmann::json truth_ratio;   // {"forget"?, "retain"?}: TruthRatio where rows carry the answers, else null
   nlohmann::json metrics;  // what metrics.json holds
   nlohmann::json attacks;  // attacks.json when attacks ran, else null
 };

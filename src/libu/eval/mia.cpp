@@ -10,6 +10,7 @@
 #include "libu/core/progress.h"
 #include "libu/dist/dist.h"
 #include "libu/core/auc.h"
+#include "libu/eval/gradnorm.h"
 #include "libu/eval/mia_attacks.h"
 #include "libu/eval/semeval_score.h"
 #include "libu/io/jsonl.h"
@@ -151,7 +152,7 @@ MiaRun run_mia(model::CausalLM& model, const text::Tokenizer& tok, const std::st
   MiaRun run;
   run.max_length = opt.max_length;
   MiaLosses losses;
-  std::map<std::string, std::pair<std::vector<int>, std::vector<double>>> by_stat;  // labels, scores
+  std::map<std::string, std::pair<std::vector<int>, std::vector<double>>> by_stat, by_ref;  // labels, scores
   for (const char* label : {"member", "nonmember"}) {
     const std::string path = cat(dir, "/", label, ".jsonl");
     if (!path_exists(path))
@@ -160,16 +161,29 @@ MiaRun run_mia(model::CausalLM& model, const text::Tokenizer& tok, const std::st
     if (docs.empty()) fail(cat(path, ": no documents"), "an MIA file needs at least one {\"document\": ...} line");
     auto ids = read_ids(path, label);
     auto nll = document_nll(model, tok, docs, opt, cat("mia ", label), ids);
+    std::vector<DocumentNll> ref;
+    if (opt.reference) ref = document_nll(*opt.reference, tok, docs, opt, cat("mia reference ", label), ids);
+    std::vector<double> gn;
+    if (opt.gradnorm_p > 0) gn = gradnorm_statistics(model, tok, docs, opt, opt.gradnorm_p, cat("mia ", label));
+    const int member = std::string(label) == "member" ? 1 : 0;
     for (size_t i = 0; i < docs.size(); ++i) {
       MiaDocument d;
       d.id = ids[i];
       d.label = label;
       d.nll = std::move(nll[i]);
       d.stats = mia_statistics(d.nll, docs[i], opt.ks);
+      if (opt.reference) {
+        d.stats.emplace_back("reference", d.nll.loss - ref[i].loss);
+        for (auto& [k, v] : mia_statistics(ref[i], docs[i], opt.ks)) {
+          by_ref[k].first.push_back(member);
+          by_ref[k].second.push_back(-v);
+        }
+      }
+      if (!gn.empty()) d.stats.emplace_back("gradnorm", gn[i]);
       if (d.nll.truncated) ++run.truncated;
-      (std::string(label) == "member" ? losses.member : losses.nonmember).push_back(d.nll.loss);
+      (member ? losses.member : losses.nonmember).push_back(d.nll.loss);
       for (auto& [k, v] : d.stats) {
-        by_stat[k].first.push_back(std::string(label) == "member" ? 1 : 0);
+        by_stat[k].first.push_back(member);
         by_stat[k].second.push_back(-v);
       }
       run.docs.push_back(std::move(d));
@@ -177,6 +191,10 @@ MiaRun run_mia(model::CausalLM& model, const text::Tokenizer& tok, const std::st
   }
   for (auto& [k, ls] : by_stat) run.auc[k] = roc_auc(ls.first, ls.second);
   run.auc["loss"] = mia_loss_auc(losses);  // the official definition (same value)
+  for (auto& [k, ls] : by_ref) {
+    run.reference_auc[k] = roc_auc(ls.first, ls.second);
+    if (run.reference_auc[k] > 0) run.privleak[k] = privleak(run.auc[k], run.reference_auc[k]);
+  }
   return run;
 }
 
@@ -197,10 +215,15 @@ nlohmann::json mia_summary_json(const MiaRun& r) {
   for (auto& d : r.docs) members += d.label == "member";
   nlohmann::json auc = nlohmann::json::object();
   for (auto& [k, v] : r.auc) auc[k] = v;
-  return {{"auc", auc},
-          {"documents", {{"member", members}, {"nonmember", r.docs.size() - members}}},
-          {"truncated", r.truncated},
-          {"max_length", r.max_length}};
+  nlohmann::json j = {{"auc", auc},
+                      {"documents", {{"member", members}, {"nonmember", r.docs.size() - members}}},
+                      {"truncated", r.truncated},
+                      {"max_length", r.max_length}};
+  if (!r.reference_auc.empty()) {
+    j["reference_auc"] = r.reference_auc;
+    j["privleak"] = r.privleak;
+  }
+  return j;
 }
 
 }  // namespace libu::eval

@@ -18,6 +18,11 @@ struct MiaOptions {
   int64_t max_length = 2048;  // tokens per document (longer ones are truncated, counted)
   int64_t batch_size = 8;
   std::vector<double> ks = {0.1, 0.2, 0.4};  // Min-K% and Min-K%++ fractions
+  // A model that never saw the members (eval run --mia-reference): adds the Reference attack
+  // ("reference" = own loss − its loss, Carlini et al. 2022 / OpenUnlearning) and PrivLeak
+  // (MUSE) per statistic. Null: neither.
+  model::CausalLM* reference = nullptr;
+  double gradnorm_p = 0;  // > 0: add the GradNorm statistic with this p-norm (gradnorm.h)
 };
 
 // One document under the model. logprobs[t] = log p(x_{t+1} | x_{<=t}) (natural log);
@@ -50,6 +55,9 @@ struct MiaDocument {
 struct MiaRun {
   std::vector<MiaDocument> docs;       // members first, then non-members
   std::map<std::string, double> auc;   // per statistic, score = −statistic
+  // With MiaOptions::reference: the reference model's own AUC per statistic, and PrivLeak =
+  // (auc − reference_auc) / reference_auc × 100 (mia_attacks.h privleak) per statistic.
+  std::map<std::string, double> reference_auc, privleak;
   size_t truncated = 0;
   int64_t max_length = 0;
 };
@@ -60,7 +68,8 @@ MiaRun run_mia(model::CausalLM& model, const text::Tokenizer& tok, const std::st
 // One mia.jsonl row per document: {id, label, loss, tokens, truncated, <statistics>}
 // (`libu eval score` reads id, label and loss).
 std::vector<nlohmann::json> mia_rows_json(const MiaRun& r);
-// {"auc": {...}, "documents": {...}, "truncated": n, "max_length": L}
+// {"auc": {...}, "documents": {...}, "truncated": n, "max_length": L} (+ "reference_auc",
+// "privleak" with a reference model)
 nlohmann::json mia_summary_json(const MiaRun& r);
 
 }  // namespace libu::eval

@@ -147,6 +147,17 @@ json eval_summary(const json& m, const std::string& source) {
     for (auto& [k, v] : auc->items())
       if (v.is_number()) attacks[k] = r4(v.get<double>());
   s["mia_attacks"] = attacks;
+  json leak = json::object();  // PrivLeak per statistic (eval run --mia-reference)
+  const json* pl = mia ? field(*mia, "privleak") : nullptr;
+  if (pl)
+    for (auto& [k, v] : pl->items())
+      if (v.is_number()) leak[k] = r4(v.get<double>());
+  s["privleak"] = leak;
+  json tr = json::object();  // TOFU's truth ratio, where the rows carried the answers
+  if (const json* t = field(m, "truth_ratio"))
+    for (const char* sp : {"forget", "retain"})
+      if (const json* v = field(*t, sp)) tr[sp] = float_at(*v, "value");
+  s["truth_ratio"] = tr;
   return s;
 }
 

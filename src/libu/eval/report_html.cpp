@@ -159,8 +159,12 @@ std::string bars_section(const json& report) {
 
 std::string detail_section(const json& report) {
   std::vector<Eval> evals = evals_of(report);
-  std::vector<std::string> task_cols, attack_cols;
+  std::vector<std::string> task_cols, attack_cols, leak_cols, tr_cols;
   for (auto& e : evals) {
+    for (auto& [k, v] : (*e.summary).value("truth_ratio", json::object()).items())
+      if (std::find(tr_cols.begin(), tr_cols.end(), k) == tr_cols.end()) tr_cols.push_back(k);
+    for (auto& [k, v] : (*e.summary).value("privleak", json::object()).items())
+      if (std::find(leak_cols.begin(), leak_cols.end(), k) == leak_cols.end()) leak_cols.push_back(k);
     for (auto& [k, v] : (*e.summary)["tasks"].items())
       if (std::find(task_cols.begin(), task_cols.end(), k) == task_cols.end()) task_cols.push_back(k);
     for (auto& [k, v] : (*e.summary)["mia_attacks"].items())
@@ -170,12 +174,18 @@ std::string detail_section(const json& report) {
   std::vector<std::string> head = {"evaluation"}, rows;
   for (auto& t : task_cols) head.push_back(t + " regurg."), head.push_back(t + " knowl.");
   for (auto& a : attack_cols) head.push_back("MIA AUC " + a);
+  for (auto& a : leak_cols) head.push_back("PrivLeak " + a);
+  for (auto& a : tr_cols) head.push_back("truth ratio " + a);
   for (auto& e : evals) {
     std::string r = td_text(e.name);
     const json& tasks = (*e.summary)["tasks"];
     for (auto& t : task_cols)
       r += tasks.contains(t) ? td(tasks[t]["regurgitation"]) + td(tasks[t]["knowledge"]) : "<td>-</td><td>-</td>";
     for (auto& a : attack_cols) r += td(eval_num((*e.summary)["mia_attacks"], a.c_str()));
+    const json leak = (*e.summary).value("privleak", json::object());
+    for (auto& a : leak_cols) r += td(eval_num(leak, a.c_str()));
+    const json trs = (*e.summary).value("truth_ratio", json::object());
+    for (auto& a : tr_cols) r += td(eval_num(trs, a.c_str()));
     rows.push_back(r);
   }
   return "<section id=\"detail\"><h2>Per-task means and MIA attacks</h2>\n" + scroll(table(head, rows, "detail")) +

@@ -10,6 +10,7 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
+#include "libu/core/log.h"
 #include "libu/io/jsonl.h"
 #include "libu/io/parquet/reader.h"
 
@@ -41,6 +42,14 @@ std::vector<Record> load_parquet_records(const std::string& file) {
   bool has_task = f->column_index("task") >= 0, has_split = f->column_index("split") >= 0;
   if (has_task) want.push_back("task");
   if (has_split) want.push_back("split");
+  // TOFU's truth-ratio columns, when flat strings (a list column is named "perturbed_answer.…").
+  bool has_para = f->column_index("paraphrased_answer") >= 0, has_pert = f->column_index("perturbed_answer") >= 0;
+  if (has_para) want.push_back("paraphrased_answer");
+  if (has_pert) want.push_back("perturbed_answer");
+  for (auto& c : f->columns())
+    if (c.nested() && c.name.rfind("perturbed_answer.", 0) == 0)
+      log_warn(file, ": perturbed_answer is a list column, which libu's parquet reader does not read; the truth "
+                     "ratio needs the rows as jsonl (perturbed_answer: a list of strings)");
   std::vector<Record> out;
   out.reserve(size_t(f->num_rows()));
   size_t base = 0;
@@ -61,6 +70,11 @@ std::vector<Record> load_parquet_records(const std::string& file) {
       size_t k = 3;
       if (has_task) rec.task = get(k++, r, false);
       if (has_split) rec.split = get(k++, r, false);
+      if (has_para) rec.paraphrased = get(k++, r, false);
+      if (has_pert) {
+        auto p = get(k++, r, false);
+        if (!p.empty()) rec.perturbed.push_back(p);
+      }
       out.push_back(std::move(rec));
     }
     base += t.num_rows;
@@ -90,6 +104,20 @@ std::vector<Record> load_jsonl_records(const std::string& file) {
     r.output = json_field(j, "output", true, file, line);
     r.task = json_field(j, "task", false, file, line);
     r.split = json_field(j, "split", false, file, line);
+    r.paraphrased = json_field(j, "paraphrased_answer", false, file, line);
+    auto it = j.find("perturbed_answer");
+    if (it != j.end() && it->is_string()) {
+      r.perturbed.push_back(it->get<std::string>());
+    } else if (it != j.end() && it->is_array()) {
+      for (auto& x : *it) {
+        if (!x.is_string())
+          fail(cat(file, ":", line, ": perturbed_answer must hold strings, got ", x.type_name()),
+               "give perturbed_answer as a string or a list of strings");
+        r.perturbed.push_back(x.get<std::string>());
+      }
+    } else if (it != j.end() && !it->is_null()) {
+      fail(cat(file, ":", line, ": perturbed_answer must be a string or a list of strings, got ", it->type_name()));
+    }
     out.push_back(std::move(r));
   });
   return out;

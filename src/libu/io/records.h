@@ -9,6 +9,11 @@ namespace libu::io {
 
 struct Record {
   std::string id, input, output, task, split;  // task/split are "" when the file lacks them
+  // TOFU's paraphrased_answer / perturbed_answer (the truth ratio, eval/truth_ratio.h); empty
+  // when the file lacks them. perturbed_answer is a string or a list of strings (jsonl; in
+  // parquet only a flat string column is read).
+  std::string paraphrased;
+  std::vector<std::string> perturbed;
 };
 
 // Loads a .parquet or .jsonl file of records. Columns id, input and output are required

@@ -237,6 +237,12 @@ json run_unlearn(UnlearnConfig c) {
   if (c.trainer.resume && !resuming) log_warn("--resume: no checkpoint in ", c.out_dir, "; starting fresh");
   c.trainer.resume = resuming;
   if (!resuming) phase1 = method->prepare(*m, d, c);
+  if (c.fisher_step > 0) {
+    if (resuming) fail("--fisher-step cannot resume: the scale comes from phase 1", "start the run afresh");
+    c.trainer.step_scale = method->step_scale(c);
+    if (c.trainer.step_scale.empty())
+      fail("--fisher-step needs LIBU phase 1's Fisher", "use --method libu with --phase1 (the default)");
+  }
   json auto_trials = nullptr;
   TrainResult r = c.auto_lr ? run_auto_lr(*m, d, *method, c, auto_trials)
                             : Trainer(*m, d, method->plan(d, c), c.trainer).run();

@@ -36,6 +36,9 @@ struct UnlearnConfig {
   double fisher_temperature = 1.0;
   bool damping_auto = false;        // --damping auto: λ = damping_ratio · mean(F)
   double damping_ratio = 1e-3;
+  // --fisher-step ρ (> 0): phase 2's updates scaled per coordinate by ρ·F̄/(F + ρ·F̄), F phase 1's
+  // retain Fisher (F̄ its mean): what the retain text rests on moves less (0: off).
+  double fisher_step = 0;
   bool phase1 = true;
   bool save_phase1 = false;         // --save-phase1: OUT/phase1.safetensors with F and g
   // Phase 2 / trainer

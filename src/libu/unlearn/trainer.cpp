@@ -156,6 +156,10 @@ struct Trainer::Impl {
       optimizer->load_state(opt_tensors, opt_json);
       return reject_step(s, line, "parameter after the update");
     }
+    if (!opt.step_scale.empty()) {  // --fisher-step: θ ← θ_before + s ⊙ (θ_after − θ_before)
+      torch::NoGradGuard ng;
+      for (size_t k = 0; k < params.size(); ++k) params[k].copy_(snap[k] + opt.step_scale[k] * (params[k] - snap[k]));
+    }
     st.consecutive_bad = 0;
     optimizer->zero_grad();
     json stats = optimizer->step_stats();  // keep alive: items() refers into it

@@ -33,6 +33,9 @@ struct TrainerOptions {
   // --sam-rho: sharpness-aware steps (Foret et al. 2021; for unlearning, Fan et al. 2025): the
   // step's gradient is taken at θ + ρ·g/‖g‖, g the gradient at θ (two passes per step). 0: off.
   double sam_rho = 0;
+  // Per trainable tensor, a factor in [0, 1] applied to each update: θ ← θ + s ⊙ Δθ (empty: none).
+  // From LIBU phase 1's retain Fisher under --fisher-step (methods/libu.cpp).
+  std::vector<torch::Tensor> step_scale;
   int64_t max_steps = 0;           // 0: as many as the plan holds
   double time_budget_s = 0;        // 0: none
   int64_t checkpoint_every = 0;    // 0: no periodic checkpoints

@@ -65,8 +65,10 @@ class Libu : public Method {
     };
     auto [f0, r0] = measure();
     auto stats = influence_stats(m, d, c.fisher_batch, eval_b, c.fisher_temperature);
+    fisher_ = stats.fisher;
     if (c.save_phase1 && dist::is_main()) save_stats(m, stats, c.out_dir + "/phase1.safetensors");
     double fmean = stats.fisher_mean();
+    fisher_mean_ = fmean;
     // --damping auto: λ relative to the Fisher's own level, so the preconditioner neither
     // vanishes into plain ascent (λ ≫ F) nor depends on the model's gradient scale.
     double damping = c.damping_auto ? (fmean > 0 ? c.damping_ratio * fmean : 1e-8) : c.damping;
@@ -87,6 +89,19 @@ class Libu : public Method {
             {"fisher_temperature", c.fisher_temperature}, {"retain_batches", stats.retain_batches},
             {"forget_batches", stats.forget_batches}};
   }
+
+  // --fisher-step ρ: s = ρ·F̄/(F + ρ·F̄) per coordinate, from phase 1's retain Fisher.
+  std::vector<torch::Tensor> step_scale(const UnlearnConfig& c) const override {
+    std::vector<torch::Tensor> s;
+    if (c.fisher_step <= 0 || fisher_.empty() || !(fisher_mean_ > 0)) return s;
+    const double d = c.fisher_step * fisher_mean_;
+    for (auto& f : fisher_) s.push_back(d / (f + d));
+    return s;
+  }
+
+ private:
+  std::vector<torch::Tensor> fisher_;
+  double fisher_mean_ = 0;
 };
 }  // namespace
 

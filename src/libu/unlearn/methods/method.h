@@ -15,6 +15,8 @@ class Method {
   virtual Objective default_objective() const = 0;
   // Runs before the trainer (LIBU phase 1). Not called when resuming.
   virtual nlohmann::json prepare(model::CausalLM&, const UnlearnData&, const UnlearnConfig&) { return nullptr; }
+  // Per-tensor update factors for phase 2 (TrainerOptions::step_scale), known after prepare().
+  virtual std::vector<torch::Tensor> step_scale(const UnlearnConfig&) const { return {}; }
   virtual std::vector<MicroBatch> plan(const UnlearnData& d, const UnlearnConfig& c) const {
     PlanOptions o = c.plan;
     o.use_retain = uses_retain(parse_objective(c.objective.empty() ? objective_name(default_objective()) : c.objective));
