@@ -3,6 +3,9 @@
 
 Usage: scripts/demo-table.py OUT_SEED0 OUT_SEED1 ...   (folders written by `libu demo --out`)
 Reads each OUT/unlearn-<method>/eval/metrics.json and run.json (and OUT/eval-before).
+Cells: task aggregate / MIA score / (agg + MIA)/2 / retain knowledge / relearning recovery /
+change of forget knowledge under int4 quantisation / unlearn wall seconds ("—" where the run
+has no attacks).
 """
 import json
 import os
@@ -16,6 +19,17 @@ def knowledge(m, split):
     return sum(vals) / len(vals) if vals else float("nan")
 
 
+def attack(m, *keys):
+    v = m.get("attacks", {})
+    for k in keys:
+        v = v.get(k, {}) if isinstance(v, dict) else {}
+    return v if isinstance(v, (int, float)) else None
+
+
+def fmt(v, spec=".3f"):
+    return "—" if v is None else format(v, spec)
+
+
 def load(path):
     with open(path) as f:
         return json.load(f)
@@ -26,7 +40,7 @@ def main(dirs):
     for d in dirs:
         before = load(os.path.join(d, "eval-before", "metrics.json"))
         cells[(d, "before")] = (before["harmonic-mean-task-aggregate"], before["mia_final_score"],
-                                knowledge(before, "retain"), None)
+                                knowledge(before, "retain"), None, None, None)
         for name in sorted(os.listdir(d)):
             if not name.startswith("unlearn-"):
                 continue
@@ -36,8 +50,9 @@ def main(dirs):
             m = load(os.path.join(d, name, "eval", "metrics.json"))
             r = load(os.path.join(d, name, "run.json"))
             cells[(d, method)] = (m["harmonic-mean-task-aggregate"], m["mia_final_score"], knowledge(m, "retain"),
-                                  r.get("wall_s"))
-    head = "| method | " + " | ".join(f"seed {i}: agg / MIA / mean / retain kn. / wall s" for i in range(len(dirs))) + " | mean of (agg+MIA)/2 |"
+                                  r.get("wall_s"), attack(m, "relearn_recovery_ratio"),
+                                  attack(m, "quantize_int4", "forget_knowledge_change"))
+    head = "| method | " + " | ".join(f"{os.path.basename(os.path.normpath(d))}: agg / MIA / mean / retain kn. / relearn rec. / int4 Δ forget kn. / wall s" for d in dirs) + " | mean of (agg+MIA)/2 |"
     print(head)
     print("|" + "---|" * (len(dirs) + 2))
     for method in ["before"] + methods:
@@ -47,9 +62,10 @@ def main(dirs):
             if not c:
                 row.append("—")
                 continue
-            agg, mia, rk, wall = c
+            agg, mia, rk, wall, rec, q4 = c
             means.append((agg + mia) / 2)
-            row.append(f"{agg:.3f} / {mia:.3f} / {(agg + mia) / 2:.3f} / {rk:.3f} / " + ("—" if wall is None else f"{wall:.0f}"))
+            row.append(f"{agg:.3f} / {mia:.3f} / {(agg + mia) / 2:.3f} / {rk:.3f} / {fmt(rec)} / {fmt(q4, '+.3f')} / "
+                       + fmt(wall, ".0f"))
         avg = sum(means) / len(means) if means else float("nan")
         print(f"| {method} | " + " | ".join(row) + f" | {avg:.3f} |")
 

@@ -194,6 +194,24 @@ json without_timing(json j) {
 
 }  // namespace
 
+TEST(Quantize, UpdateAgainstGridCountsMovedCodesAndSteps) {
+  // One row, one group of 4 at int4 (qmax 7): w0 = [7, 1, 0, -3] has scale 1.
+  const std::string n = "model.layers.0.mlp.up_proj.weight";
+  auto w0 = torch::tensor({7.f, 1.f, 0.f, -3.f}).view({1, 4});
+  auto w1 = torch::tensor({7.f, 1.4f, 0.6f, -3.f}).view({1, 4});  // same max: scale 1; 0.6 rounds to 1
+  std::map<std::string, torch::Tensor> base = {{n, w0}, {"model.embed_tokens.weight", torch::ones({2, 2})}},
+                                       upd = {{n, w1}, {"model.embed_tokens.weight", torch::zeros({2, 2})}};
+  auto u = update_against_grid(base, upd, 4, 4);
+  EXPECT_EQ(u.tensors, 1);  // the embedding differs but is never quantised
+  EXPECT_EQ(u.elements, 4);
+  EXPECT_DOUBLE_EQ(u.codes_changed, 0.25);                   // only 0 → 0.6 crossed a rounding boundary
+  EXPECT_NEAR(u.update_in_steps, (0.4 + 0.6) / 4, 1e-6);     // 1.4 rounds back to 1: hidden by the grid
+  // An update far below half a step changes no code: the quantised models are the same.
+  auto tiny = update_against_grid(base, {{n, w0 + 1e-3}}, 4, 4);
+  EXPECT_EQ(tiny.codes_changed, 0.0);
+  EXPECT_EQ(update_against_grid(base, base, 4, 4).tensors, 0);  // unchanged weights are skipped
+}
+
 TEST(EvalAttack, WritesEverySectionAndIsDeterministicUnderSeed) {
   std::string out = test::temp_dir("attacks_e2e");
   auto e = attack_eval_options(out + "/a", tiny_adapter());
@@ -215,6 +233,12 @@ TEST(EvalAttack, WritesEverySectionAndIsDeterministicUnderSeed) {
   for (const char* v : {"unquantized", "int8", "int4"}) EXPECT_TRUE(a["quantize"]["variants"].contains(v)) << v;
   EXPECT_TRUE(a["quantize"]["variants"]["int4"]["change"].contains("task_aggregate"));
   EXPECT_GT(a["quantize"]["quantized_tensors"].get<int64_t>(), 0);
+  const json& g = a["quantize"]["variants"]["int4"]["update_vs_grid"];  // the adapter's update against the grid
+  EXPECT_GT(g["tensors"].get<int64_t>(), 0);
+  EXPECT_GE(g["codes_changed"].get<double>(), 0.0);
+  EXPECT_LE(g["codes_changed"].get<double>(), 1.0);
+  EXPECT_GE(a["quantize"]["variants"]["int8"]["update_vs_grid"]["codes_changed"].get<double>(),
+            g["codes_changed"].get<double>());  // a finer grid sees at least as many moved codes
   // paraphrase: every template for the model and the reference.
   for (const auto& t : paraphrase_templates()) EXPECT_TRUE(a["paraphrase"]["models"]["model"].contains(t.name)) << t.name;
   // Same seed, same numbers; another seed, another document split.

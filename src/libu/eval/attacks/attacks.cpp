@@ -169,6 +169,13 @@ json quantize_attack(const AttackTarget& t, const AttackOptions& opt, std::vecto
     ModelMetrics m = official_metrics(q, *t.tok, in, name);
     json v = m.to_json();
     v["change"] = metric_delta(v, base);
+    if (t.has_adapter) {  // the adapter's update against this grid (docs/robustness.md)
+      UpdateVsGrid u = update_against_grid(t.model->weights(), merged, bits, opt.quant_group);
+      v["update_vs_grid"] = {{"codes_changed", u.codes_changed}, {"update_in_steps", u.update_in_steps},
+                             {"tensors", u.tensors}, {"elements", u.elements}};
+      log_info("quantize ", name, ": the adapter changed ", u.codes_changed * 100, " % of the codes (mean update ",
+               u.update_in_steps, " steps)");
+    }
     variants[name] = v;
     quantize_rows(name, m, rows);
     log_info("quantize ", name, ": task aggregate ", v["task_aggregate"], " (", v["change"]["task_aggregate"],
@@ -292,6 +299,9 @@ json attacks_summary(const json& a) {
                                  {"forget_knowledge_change", v["change"]["forget_knowledge"]},
                                  {"forget_regurgitation_change", v["change"]["forget_regurgitation"]},
                                  {"mia_auc_change", v["change"]["mia_auc"]}};
+  if (a.contains("quantize"))
+    for (auto& [name, v] : a["quantize"]["variants"].items())
+      if (v.contains("update_vs_grid")) s["quantize_" + name]["codes_changed"] = v["update_vs_grid"]["codes_changed"];
   if (a.contains("paraphrase"))
     for (auto& [tmpl, v] : a["paraphrase"]["models"]["model"].items())
       s["paraphrase_forget_knowledge"][tmpl] = v["forget"]["knowledge"];

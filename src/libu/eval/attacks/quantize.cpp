@@ -31,14 +31,27 @@ torch::Tensor quantize_scales(const torch::Tensor& w, int bits, int64_t group) {
   return std::get<0>(grouped(w, group).abs().max(-1)) / qmax_of(bits);  // [out, G]
 }
 
-torch::Tensor quantize_roundtrip(const torch::Tensor& w, int bits, int64_t group) {
-  check_args(w, bits, group);
-  torch::NoGradGuard ng;
+namespace {
+
+struct Codes {
+  torch::Tensor q;  // [out, G, group] integer codes (fp32), zero in the padding
+  torch::Tensor s;  // [out, G, 1] scales, 1 for an all-zero group
+};
+
+Codes codes_of(const torch::Tensor& w, int bits, int64_t group) {
   const double qmax = qmax_of(bits);
   torch::Tensor x = grouped(w, group);                                    // [out, G, group]
   torch::Tensor s = std::get<0>(x.abs().max(-1, /*keepdim=*/true)) / qmax;  // [out, G, 1]
   torch::Tensor safe = torch::where(s > 0, s, torch::ones_like(s));        // all-zero group: codes 0
-  torch::Tensor q = torch::clamp(torch::round(x / safe), -qmax, qmax);     // integer codes
+  return {torch::clamp(torch::round(x / safe), -qmax, qmax), safe};
+}
+
+}  // namespace
+
+torch::Tensor quantize_roundtrip(const torch::Tensor& w, int bits, int64_t group) {
+  check_args(w, bits, group);
+  torch::NoGradGuard ng;
+  auto [q, safe] = codes_of(w, bits, group);
   torch::Tensor y = (q * safe).view({w.size(0), -1}).narrow(1, 0, w.size(1));
   return y.to(w.scalar_type()).contiguous();
 }
@@ -57,6 +70,27 @@ std::map<std::string, torch::Tensor> quantize_weights(const std::map<std::string
   }
   if (count) *count = n;
   return out;
+}
+
+UpdateVsGrid update_against_grid(const std::map<std::string, torch::Tensor>& base,
+                                 const std::map<std::string, torch::Tensor>& updated, int bits, int64_t group) {
+  torch::NoGradGuard ng;
+  UpdateVsGrid u;
+  double changed = 0, steps = 0;
+  for (const auto& [name, w1] : updated) {
+    auto it = base.find(name);
+    if (it == base.end() || !quantized_weight(name, w1)) continue;
+    check_args(w1, bits, group);
+    torch::Tensor w0 = it->second.to(w1.scalar_type());
+    if (w0.sizes() != w1.sizes() || torch::equal(w0, w1)) continue;
+    Codes c0 = codes_of(w0, bits, group), c1 = codes_of(w1, bits, group);  // padding: code 0 in both
+    changed += c0.q.ne(c1.q).sum().item<double>();
+    steps += ((grouped(w1, group) - grouped(w0, group)).abs() / c1.s).sum().item<double>();
+    u.elements += w1.numel();
+    ++u.tensors;
+  }
+  if (u.elements) u.codes_changed = changed / double(u.elements), u.update_in_steps = steps / double(u.elements);
+  return u;
 }
 
 }  // namespace libu::eval::attacks

@@ -33,4 +33,17 @@ bool quantized_weight(const std::string& name, const torch::Tensor& w);
 std::map<std::string, torch::Tensor> quantize_weights(const std::map<std::string, torch::Tensor>& weights, int bits,
                                                       int64_t group, int64_t* count = nullptr);
 
+// Why rounding does or does not undo an update (Zhang et al.'s mechanism): for the weights that
+// an update changed (base W0 → W1, both [out, in]), each quantised with its own scales,
+//   codes_changed   = the share of elements whose integer code differs between W0 and W1
+//                     (0: the quantised unlearned model IS the quantised original),
+//   update_in_steps = mean |W1 − W0| / s1, the update in units of W1's quantisation step.
+// Weights equal in both maps, or not quantized_weight(), are skipped.
+struct UpdateVsGrid {
+  double codes_changed = 0, update_in_steps = 0;
+  int64_t tensors = 0, elements = 0;
+};
+UpdateVsGrid update_against_grid(const std::map<std::string, torch::Tensor>& base,
+                                 const std::map<std::string, torch::Tensor>& updated, int bits, int64_t group);
+
 }  // namespace libu::eval::attacks
