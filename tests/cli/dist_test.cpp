@@ -212,7 +212,10 @@ TEST(Dist, SophiaGTwoRanksEqualOneProcessWithDoubleAccumulation) {
     // A fixed, moderate phase-1 step: the auto search's largest accepted η₁ on this random
     // model moves the adapter by a norm of ~2e4, which amplifies the Fisher's last-bit sum-order
     // differences past any estimator difference.
-    if (phase1) args.insert(args.end(), {"--phase1-lr", "1e-3", "--damping", "1e-4"});
+    // With phase 1 the preset's sharpness-aware step is off: its g/|g| perturbation amplifies
+    // those last-bit differences once more (1.3e-3 measured). Without phase 1 it stays on, so
+    // SAM's second pass is checked on two ranks too.
+    if (phase1) args.insert(args.end(), {"--phase1-lr", "1e-3", "--damping", "1e-4", "--sam-rho", "0"});
     if (!phase1) args.push_back("--no-phase1");
     one_and_two(args, one, two);
     auto a = tensors(one + "/adapter/adapter_model.safetensors"), b = tensors(two + "/adapter/adapter_model.safetensors");

@@ -39,7 +39,8 @@ const std::map<std::string, Defaults>& presets() {
       // libu: with --holdout, run_cmd switches the objective and the best rule to calibrated.
       {"libu", {{"method", "libu"}, {"phase1-sign", "+"}, {"objective", "gd"}, {"optimizer", "sophia"},
                 {"sophia", "g"}, {"best", "retain-bounded"}, {"phase1-lr", "auto"}, {"damping", "auto"},
-                {"fisher-temperature", "2"}, {"schedule", "cosine"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"}}},
+                {"fisher-temperature", "2"}, {"sam-rho", "0.03"}, {"schedule", "cosine"},
+                {"lora-targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj"}}},
       {"libu-seed", {{"method", "libu"}, {"phase1-sign", "-"}, {"objective", "seed"}, {"optimizer", "sophia"},
                      {"sophia", "seed"}, {"best", "lowest-forget"}, {"lr", "3e-5"}, {"lora-r", "24"},
                      {"lora-alpha", "32"}, {"lora-dropout", "0.1"}, {"lora-targets", "q_proj,k_proj,v_proj,o_proj"},
@@ -162,7 +163,7 @@ std::vector<OptionSpec> training_options(bool unlearn) {
       {"sophia-rho", OptType::Float, "", "g/h: clip scale rho (0.04); seed: h-update probability (0.08)"},
       {"sophia-gamma", OptType::Float, "1.15", "seed variant: gamma"},
       {"hessian-interval", OptType::Int, "10", "g/h: refresh the Hessian every k steps"},
-      {"sam-rho", OptType::Float, "0", "sharpness-aware steps: the gradient at theta + rho*g/|g| (two passes per step; 0 = off; e.g. 0.01)"},
+      {"sam-rho", OptType::Float, "0", "sharpness-aware steps: the gradient at theta + rho*g/|g| (two passes per step; 0 = off; the libu preset: 0.03)"},
       {"sophia-warm", OptType::Bool, "false", "g/h: estimate the curvature before the first step and bias-correct h (else ~1,000 steps of lr*sign(m) first)"},
       {"curvature-rows", OptType::String, "step", "g/h: the rows of the curvature estimate: the step's own micro-batches, or retain micro-batches (LIBU's retain-Fisher scaling in phase 2)", false, {"step", "retain"}},
       {"best", OptType::String, "retain-bounded", "best-checkpoint rule", false,
