@@ -35,6 +35,17 @@ std::vector<std::string> list_dir(const std::string& dir) {
   return names;
 }
 
+// perturbed_answer of one row: a string column's value, or a list column's non-null strings.
+void read_perturbed(const parquet::Table& t, size_t col, size_t row, std::vector<std::string>& out) {
+  if (!t.data[col].is_list()) {
+    auto v = t.string_at(col, row);
+    if (v && !v->empty()) out.push_back(*v);
+    return;
+  }
+  for (const auto& e : parquet::value_to_json(t.columns[col], t.data[col], row))
+    if (e.is_string()) out.push_back(e.get<std::string>());
+}
+
 std::vector<Record> load_parquet_records(const std::string& file) {
   auto f = parquet::ParquetFile::open(file);
   std::vector<std::string> want = {"id", "input", "output"};
@@ -42,14 +53,19 @@ std::vector<Record> load_parquet_records(const std::string& file) {
   bool has_task = f->column_index("task") >= 0, has_split = f->column_index("split") >= 0;
   if (has_task) want.push_back("task");
   if (has_split) want.push_back("split");
-  // TOFU's truth-ratio columns, when flat strings (a list column is named "perturbed_answer.…").
-  bool has_para = f->column_index("paraphrased_answer") >= 0, has_pert = f->column_index("perturbed_answer") >= 0;
-  if (has_para) want.push_back("paraphrased_answer");
-  if (has_pert) want.push_back("perturbed_answer");
+  // TOFU's truth-ratio columns: paraphrased_answer a string, perturbed_answer a string or a
+  // list of strings (a list column's leaf is named "perturbed_answer.list.element" or similar).
+  bool has_para = f->column_index("paraphrased_answer") >= 0;
+  std::string pert = f->column_index("perturbed_answer") >= 0 ? "perturbed_answer" : "";
   for (auto& c : f->columns())
-    if (c.nested() && c.name.rfind("perturbed_answer.", 0) == 0)
-      log_warn(file, ": perturbed_answer is a list column, which libu's parquet reader does not read; the truth "
-                     "ratio needs the rows as jsonl (perturbed_answer: a list of strings)");
+    if (pert.empty() && c.name.rfind("perturbed_answer.", 0) == 0) {
+      if (!c.list() || !(c.is_string() || c.physical == parquet::PhysicalType::BYTE_ARRAY))
+        fail(cat(file, ": column '", c.name, "' (", c.type_string(), ") is not a list of strings"),
+             "store perturbed_answer as a string or a list of strings");
+      pert = c.name;
+    }
+  if (has_para) want.push_back("paraphrased_answer");
+  if (!pert.empty()) want.push_back(pert);
   std::vector<Record> out;
   out.reserve(size_t(f->num_rows()));
   size_t base = 0;
@@ -71,10 +87,7 @@ std::vector<Record> load_parquet_records(const std::string& file) {
       if (has_task) rec.task = get(k++, r, false);
       if (has_split) rec.split = get(k++, r, false);
       if (has_para) rec.paraphrased = get(k++, r, false);
-      if (has_pert) {
-        auto p = get(k++, r, false);
-        if (!p.empty()) rec.perturbed.push_back(p);
-      }
+      if (!pert.empty()) read_perturbed(t, k++, r, rec.perturbed);
       out.push_back(std::move(rec));
     }
     base += t.num_rows;

@@ -23,8 +23,9 @@ void parquet_rows(const std::string& path, const std::vector<std::string>& cols,
   for (auto& c : cols) f->require_column(c);
   if (cols.empty())
     for (auto& c : f->columns())
-      if (c.nested())
-        fail(cat(path, ": unsupported: nested column '", c.name, "'"), "select flat columns (--columns a,b / columns=[...])");
+      if (c.nested() && !c.list())
+        fail(cat(path, ": unsupported: nested column '", c.name, "' (lists of lists or of structs)"),
+             "select other columns (--columns a,b / columns=[...])");
   int64_t shown = 0;
   for (int rg = 0; rg < f->num_row_groups() && shown < limit; ++rg) {
     parquet::Table t = f->read_row_group(rg, cols);

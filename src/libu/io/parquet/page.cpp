@@ -40,6 +40,12 @@ std::string ColumnInfo::type_string() const {
 }
 
 void ColumnData::append(const ColumnData& o) {
+  if (o.is_list()) {  // shift the other part's offsets past this part's elements
+    if (offsets.empty()) offsets.push_back(0);
+    const uint64_t base = offsets.back();
+    for (size_t k = 1; k < o.offsets.size(); ++k) offsets.push_back(base + o.offsets[k]);
+    elem_valid.insert(elem_valid.end(), o.elem_valid.begin(), o.elem_valid.end());
+  }
   valid.insert(valid.end(), o.valid.begin(), o.valid.end());
   ints.insert(ints.end(), o.ints.begin(), o.ints.end());
   doubles.insert(doubles.end(), o.doubles.begin(), o.doubles.end());
@@ -216,6 +222,18 @@ void decode_values(Encoding enc, const uint8_t* d, size_t size, size_t n, const 
   }
 }
 
+// Appends value k of vals to out (a default where absent).
+void push_value(ColumnData& out, ColumnData& vals, size_t k, bool present, PhysicalType t) {
+  switch (t) {
+    case PhysicalType::BOOLEAN:
+    case PhysicalType::INT32:
+    case PhysicalType::INT64: out.ints.push_back(present ? vals.ints[k] : 0); break;
+    case PhysicalType::FLOAT:
+    case PhysicalType::DOUBLE: out.doubles.push_back(present ? vals.doubles[k] : 0.0); break;
+    default: out.bytes.push_back(present ? std::move(vals.bytes[k]) : std::string()); break;
+  }
+}
+
 // Appends rows: a value where def == max_def, else null.
 void scatter(const std::vector<uint32_t>& def, int16_t max_def, size_t rows, ColumnData& vals, ColumnData& out,
              const ColumnInfo& c) {
@@ -223,15 +241,55 @@ void scatter(const std::vector<uint32_t>& def, int16_t max_def, size_t rows, Col
   for (size_t r = 0; r < rows; ++r) {
     bool present = max_def == 0 || def[r] == uint32_t(max_def);
     out.valid.push_back(present ? 1 : 0);
-    switch (c.physical) {
-      case PhysicalType::BOOLEAN:
-      case PhysicalType::INT32:
-      case PhysicalType::INT64: out.ints.push_back(present ? vals.ints[k] : 0); break;
-      case PhysicalType::FLOAT:
-      case PhysicalType::DOUBLE: out.doubles.push_back(present ? vals.doubles[k] : 0.0); break;
-      default: out.bytes.push_back(present ? std::move(vals.bytes[k]) : std::string()); break;
-    }
+    push_value(out, vals, k, present, c.physical);
     if (present) ++k;
+  }
+}
+
+// Appends the level entries of a one-level list column (Dremel levels, max_rep 1): rep 0 starts
+// a row, rep 1 continues it; an entry at def ≥ rep_def is an element (a value where def ==
+// max_def, else a null element), def == rep_def − 1 an empty list, lower a null list. A row may
+// continue from the previous page (v1 pages allow it), never from before the chunk.
+void assemble_lists(const std::vector<uint32_t>& rep, const std::vector<uint32_t>& def, size_t n, ColumnData& vals,
+                    ColumnData& out, const ColumnInfo& c, const std::string& ctx) {
+  const uint32_t rep_def = uint32_t(c.rep_def), max_def = uint32_t(c.max_def);
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t r = rep[i], d = def[i];
+    if (r > 1) corrupt(ctx, cat("repetition level ", r, " above the maximum 1"));
+    if (r == 0) {
+      out.offsets.push_back(out.offsets.back());  // a new row, empty so far
+      out.valid.push_back(d + 1 >= rep_def ? 1 : 0);
+    } else if (out.valid.empty()) {
+      corrupt(ctx, "the column chunk starts in the middle of a list (repetition level 1)");
+    } else if (d < rep_def) {
+      corrupt(ctx, cat("a continued list entry has definition level ", d, ", below the element's ", rep_def));
+    }
+    if (d < rep_def) continue;
+    const bool present = d == max_def;
+    push_value(out, vals, k, present, c.physical);
+    out.elem_valid.push_back(present ? 1 : 0);
+    ++out.offsets.back();
+    if (present) ++k;
+  }
+}
+
+// The repetition or definition levels of a v1 data page, from buf[p..): RLE with a 4-byte length
+// prefix, or the deprecated BIT_PACKED. Advances p past them.
+void read_levels_v1(const std::vector<uint8_t>& buf, size_t& p, int16_t max_level, Encoding enc, const char* what,
+                    std::vector<uint32_t>& out, size_t n, const std::string& ctx) {
+  const int bw = bit_width_for(uint64_t(max_level));
+  out.resize(n);
+  if (enc == Encoding::RLE) {
+    if (buf.size() - p < 4) corrupt(ctx, cat(what, " levels lack their length prefix"));
+    uint32_t len = load_le<uint32_t>(buf.data() + p);
+    if (len > buf.size() - p - 4) corrupt(ctx, cat(what, " levels length ", len, " exceeds the page"));
+    RleDecoder(buf.data() + p + 4, len, bw, ctx).decode(out.data(), n);
+    p += 4 + size_t(len);
+  } else if (enc == Encoding::BIT_PACKED) {
+    p += decode_bit_packed_msb(buf.data() + p, buf.size() - p, bw, out.data(), n, ctx);
+  } else {
+    corrupt(ctx, cat("unsupported ", what, " level encoding ", encoding_name(int32_t(enc))));
   }
 }
 
@@ -241,12 +299,13 @@ size_t value_count(const ColumnData& v, const ColumnInfo& c) { return dict_size(
 
 ColumnData decode_column_chunk(const uint8_t* chunk, size_t size, const ColumnInfo& col, const ColumnMetaData& md,
                                int64_t num_rows, const ReadOptions& opt, const std::string& ctx) {
-  if (col.nested())
-    fail(cat(ctx, ": unsupported: nested column '", col.name, "' (repeated fields are not supported)"),
-         "select flat columns only, or flatten the data before export");
+  if (col.nested() && !col.list())
+    fail(cat(ctx, ": unsupported: nested column '", col.name, "' (lists inside lists, or lists of structs, are not supported)"),
+         "select other columns, or flatten the data before export");
   if (md.num_values < 0 || num_rows < 0) corrupt(ctx, "negative value count");
   ColumnData out;
   out.physical = col.physical;
+  if (col.list()) out.offsets.push_back(0);
   std::optional<ColumnData> dict;
   size_t pos = 0;
   int64_t rows_read = 0;
@@ -284,7 +343,7 @@ ColumnData decode_column_chunk(const uint8_t* chunk, size_t size, const ColumnIn
     }
     if (h.type != PageType::DATA_PAGE && h.type != PageType::DATA_PAGE_V2) continue;  // index pages, unknown
 
-    std::vector<uint32_t> def;
+    std::vector<uint32_t> def, rep;
     std::vector<uint8_t> buf;
     const uint8_t* vdata = nullptr;
     size_t vsize = 0, nvals = 0;
@@ -297,22 +356,8 @@ ColumnData decode_column_chunk(const uint8_t* chunk, size_t size, const ColumnIn
       enc = dp.encoding;
       buf = decompress(md.codec, page, csize, size_t(h.uncompressed_page_size), pctx);
       size_t p = 0;
-      if (col.max_def > 0) {
-        int bw = bit_width_for(uint64_t(col.max_def));
-        def.resize(nvals);
-        if (dp.definition_level_encoding == Encoding::RLE) {
-          if (buf.size() < 4) corrupt(pctx, "definition levels lack their length prefix");
-          uint32_t len = load_le<uint32_t>(buf.data());
-          if (len > buf.size() - 4) corrupt(pctx, cat("definition levels length ", len, " exceeds the page"));
-          RleDecoder(buf.data() + 4, len, bw, pctx).decode(def.data(), nvals);
-          p = 4 + len;
-        } else if (dp.definition_level_encoding == Encoding::BIT_PACKED) {
-          p = decode_bit_packed_msb(buf.data(), buf.size(), bw, def.data(), nvals, pctx);
-        } else {
-          corrupt(pctx, cat("unsupported definition level encoding ",
-                            encoding_name(int32_t(dp.definition_level_encoding))));
-        }
-      }
+      if (col.max_rep > 0) read_levels_v1(buf, p, col.max_rep, dp.repetition_level_encoding, "repetition", rep, nvals, pctx);
+      if (col.max_def > 0) read_levels_v1(buf, p, col.max_def, dp.definition_level_encoding, "definition", def, nvals, pctx);
       vdata = buf.data() + p;
       vsize = buf.size() - p;
     } else {
@@ -326,6 +371,10 @@ ColumnData decode_column_chunk(const uint8_t* chunk, size_t size, const ColumnIn
       nvals = size_t(dp.num_values);
       enc = dp.encoding;
       size_t rl = size_t(dp.repetition_levels_byte_length), dl = size_t(dp.definition_levels_byte_length);
+      if (col.max_rep > 0) {
+        rep.resize(nvals);
+        RleDecoder(page, rl, bit_width_for(uint64_t(col.max_rep)), pctx).decode(rep.data(), nvals);
+      }
       if (col.max_def > 0) {
         def.resize(nvals);
         RleDecoder(page + rl, dl, bit_width_for(uint64_t(col.max_def)), pctx).decode(def.data(), nvals);
@@ -365,13 +414,16 @@ ColumnData decode_column_chunk(const uint8_t* chunk, size_t size, const ColumnIn
     decode_values(enc, vdata ? vdata : kEmpty, vsize, present, col, dict, vals, pctx);
     if (value_count(vals, col) != present)
       corrupt(pctx, cat("decoded ", value_count(vals, col), " values, expected ", present));
-    scatter(def, col.max_def, nvals, vals, out, col);
+    if (col.list())
+      assemble_lists(rep, def, nvals, vals, out, col, pctx);
+    else
+      scatter(def, col.max_def, nvals, vals, out, col);
     rows_read += int64_t(nvals);
   }
   if (rows_read != md.num_values)
     corrupt(ctx, cat("column chunk holds ", rows_read, " values, its metadata says ", md.num_values));
-  if (rows_read != num_rows)
-    corrupt(ctx, cat("column '", col.name, "' has ", rows_read, " values, the row group has ", num_rows, " rows"));
+  if (int64_t(out.size()) != num_rows)
+    corrupt(ctx, cat("column '", col.name, "' has ", out.size(), " rows, the row group has ", num_rows, " rows"));
   return out;
 }
 

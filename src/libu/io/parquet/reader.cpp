@@ -17,14 +17,14 @@ namespace {
 
 constexpr int kMaxSchemaDepth = 64;
 
-void walk_schema(const std::vector<SchemaElement>& s, size_t& i, int depth, int16_t def, int16_t rep,
+void walk_schema(const std::vector<SchemaElement>& s, size_t& i, int depth, int16_t def, int16_t rep, int16_t rep_def,
                  std::vector<std::string>& path, std::vector<ColumnInfo>& out, const std::string& ctx) {
   if (i >= s.size()) fail(cat(ctx, ": corrupt schema: it ends before all children were listed"), "re-export the file");
   if (depth > kMaxSchemaDepth) fail(cat(ctx, ": corrupt schema: nested too deeply"), "re-export the file");
   const SchemaElement& e = s[i++];
   Repetition r = e.repetition.value_or(Repetition::REQUIRED);
   if (r != Repetition::REQUIRED) ++def;
-  if (r == Repetition::REPEATED) ++rep;
+  if (r == Repetition::REPEATED) ++rep, rep_def = def;
   path.push_back(e.name);
   if (e.num_children < 0) fail(cat(ctx, ": corrupt schema: '", e.name, "' has a negative child count"), "re-export the file");
   if (e.num_children > 0) {
@@ -32,7 +32,7 @@ void walk_schema(const std::vector<SchemaElement>& s, size_t& i, int depth, int1
       fail(cat(ctx, ": corrupt schema: '", e.name, "' claims ", e.num_children, " children, the schema has ", s.size() - i,
                " elements left"),
            "re-export the file");
-    for (int32_t k = 0; k < e.num_children; ++k) walk_schema(s, i, depth + 1, def, rep, path, out, ctx);
+    for (int32_t k = 0; k < e.num_children; ++k) walk_schema(s, i, depth + 1, def, rep, rep_def, path, out, ctx);
   } else {
     if (!e.type) fail(cat(ctx, ": corrupt schema: leaf '", e.name, "' has no physical type"), "re-export the file");
     ColumnInfo c;
@@ -43,6 +43,7 @@ void walk_schema(const std::vector<SchemaElement>& s, size_t& i, int depth, int1
     c.repetition = r;
     c.max_def = def;
     c.max_rep = rep;
+    c.rep_def = rep_def;
     c.converted_type = e.converted_type;
     c.logical = e.logical;
     c.scale = e.logical.kind == 5 ? e.logical.scale : e.scale;
@@ -158,8 +159,10 @@ bool valid_utf8(const std::string& s) {
 
 }  // namespace
 
-std::optional<std::string> value_as_string(const ColumnInfo& c, const ColumnData& d, size_t row) {
-  if (d.is_null(row)) return std::nullopt;
+namespace {
+
+// Value `row` of a flat column, or element `row` of a list column's values (never null).
+std::string scalar_string(const ColumnInfo& c, const ColumnData& d, size_t row) {
   if (c.is_decimal()) {
     i128 v;
     if (unscaled(c, d, row, v)) return decimal_string(v, c.scale);
@@ -183,7 +186,23 @@ std::optional<std::string> value_as_string(const ColumnInfo& c, const ColumnData
   }
 }
 
+nlohmann::json scalar_json(const ColumnInfo& c, const ColumnData& d, size_t row);
+
+void no_list(const ColumnInfo& c, const ColumnData& d) {
+  if (d.is_list())
+    fail(cat("column '", c.name, "' is a list column"), "read it as JSON (an array per row) or as a string instead");
+}
+
+}  // namespace
+
+std::optional<std::string> value_as_string(const ColumnInfo& c, const ColumnData& d, size_t row) {
+  if (d.is_null(row)) return std::nullopt;
+  if (d.is_list()) return value_to_json(c, d, row).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return scalar_string(c, d, row);
+}
+
 std::optional<int64_t> value_as_int(const ColumnInfo& c, const ColumnData& d, size_t row) {
+  no_list(c, d);
   if (c.physical != PhysicalType::BOOLEAN && c.physical != PhysicalType::INT32 && c.physical != PhysicalType::INT64)
     fail(cat("column '", c.name, "' (", c.type_string(), ") is not an integer column"),
          "read it as a string or double instead");
@@ -194,6 +213,7 @@ std::optional<int64_t> value_as_int(const ColumnInfo& c, const ColumnData& d, si
 }
 
 std::optional<double> value_as_double(const ColumnInfo& c, const ColumnData& d, size_t row) {
+  no_list(c, d);
   if (d.is_null(row)) return std::nullopt;
   if (c.is_decimal()) {
     i128 v;
@@ -217,6 +237,16 @@ std::optional<double> value_as_double(const ColumnInfo& c, const ColumnData& d, 
 
 nlohmann::json value_to_json(const ColumnInfo& c, const ColumnData& d, size_t row) {
   if (d.is_null(row)) return nullptr;
+  if (!d.is_list()) return scalar_json(c, d, row);
+  nlohmann::json a = nlohmann::json::array();
+  for (uint64_t e = d.offsets[row]; e < d.offsets[row + 1]; ++e)
+    a.push_back(d.elem_valid[e] ? scalar_json(c, d, size_t(e)) : nlohmann::json(nullptr));
+  return a;
+}
+
+namespace {
+
+nlohmann::json scalar_json(const ColumnInfo& c, const ColumnData& d, size_t row) {
   if (c.is_decimal()) {
     i128 v;
     if (unscaled(c, d, row, v)) return decimal_string(v, c.scale);
@@ -254,6 +284,8 @@ nlohmann::json value_to_json(const ColumnInfo& c, const ColumnData& d, size_t ro
     }
   }
 }
+
+}  // namespace
 
 int Table::index(const std::string& name) const {
   for (size_t i = 0; i < columns.size(); ++i)
@@ -351,7 +383,7 @@ void ParquetFile::init(const std::string& name) {
   const SchemaElement& root = md_.schema[0];
   if (root.num_children < 0 || size_t(root.num_children) > md_.schema.size() - 1)
     fail(cat(path_, ": corrupt schema: the root claims ", root.num_children, " children"), hint);
-  for (int32_t k = 0; k < root.num_children; ++k) walk_schema(md_.schema, i, 1, 0, 0, path, columns_, path_);
+  for (int32_t k = 0; k < root.num_children; ++k) walk_schema(md_.schema, i, 1, 0, 0, 0, path, columns_, path_);
   if (i != md_.schema.size())
     fail(cat(path_, ": corrupt schema: ", md_.schema.size() - i, " elements are not reachable from the root"), hint);
   int64_t total = 0;
@@ -410,9 +442,9 @@ ColumnData ParquetFile::read_column(int rg, int col) const {
   const RowGroup& g = md_.row_groups[size_t(rg)];
   const ColumnChunk& cc = g.columns[size_t(col)];
   std::string ctx = cat(path_, ": column '", info.name, "': row group ", rg);
-  if (info.nested())
-    fail(cat(ctx, ": unsupported: nested column '", info.name, "' (repeated fields are not supported)"),
-         "select flat columns only (libu data show --columns ...)");
+  if (info.nested() && !info.list())
+    fail(cat(ctx, ": unsupported: nested column '", info.name, "' (lists inside lists, or lists of structs, are not supported)"),
+         "select other columns (libu data show --columns ...)");
   if (!cc.file_path.empty())
     fail(cat(ctx, ": column data in an external file ('", cc.file_path, "') is unsupported"), "merge the file first");
   const ColumnMetaData& m = cc.meta_data;
@@ -472,7 +504,7 @@ void decode_all_for_fuzzing(const uint8_t* data, size_t size) {
   auto f = ParquetFile::from_buffer(data, size, "<fuzz>");
   for (int rg = 0; rg < f->num_row_groups(); ++rg)
     for (size_t c = 0; c < f->columns().size(); ++c) {
-      if (f->columns()[c].nested()) continue;
+      if (f->columns()[c].nested() && !f->columns()[c].list()) continue;
       ColumnData d = f->read_column(rg, int(c));
       for (size_t r = 0; r < d.size() && r < 64; ++r) (void)value_to_json(f->columns()[c], d, r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
