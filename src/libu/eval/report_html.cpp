@@ -161,9 +161,11 @@ std::string detail_section(const json& report) {
   std::vector<Eval> evals = evals_of(report);
   std::vector<std::string> task_cols, attack_cols, leak_cols, tr_cols;
   for (auto& e : evals) {
-    for (auto& [k, v] : (*e.summary).value("truth_ratio", json::object()).items())
+    const json tr = (*e.summary).value("truth_ratio", json::object());  // named: items() must not outlive it
+    const json leak = (*e.summary).value("privleak", json::object());
+    for (auto& [k, v] : tr.items())
       if (std::find(tr_cols.begin(), tr_cols.end(), k) == tr_cols.end()) tr_cols.push_back(k);
-    for (auto& [k, v] : (*e.summary).value("privleak", json::object()).items())
+    for (auto& [k, v] : leak.items())
       if (std::find(leak_cols.begin(), leak_cols.end(), k) == leak_cols.end()) leak_cols.push_back(k);
     for (auto& [k, v] : (*e.summary)["tasks"].items())
       if (std::find(task_cols.begin(), task_cols.end(), k) == task_cols.end()) task_cols.push_back(k);
