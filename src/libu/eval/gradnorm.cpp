@@ -12,11 +12,15 @@ namespace libu::eval {
 
 namespace {
 
-// The model's floating weights, each storage once, with requires_grad on while alive.
+// The model's floating weights, each storage once, with requires_grad on and the model in eval
+// mode while alive; both restored on the way out (an error included).
 struct GradWeights {
+  model::CausalLM& model;
+  const bool was_training;
   std::vector<torch::Tensor> w;
   std::vector<bool> had;
-  explicit GradWeights(const model::CausalLM& m) {
+  explicit GradWeights(model::CausalLM& m) : model(m), was_training(m.training()) {
+    m.set_training(false);
     std::set<const void*> seen;
     for (const auto& [name, t] : m.weights()) {
       if (!t.is_floating_point() || !seen.insert(t.unsafeGetTensorImpl()).second) continue;
@@ -28,6 +32,7 @@ struct GradWeights {
   ~GradWeights() {
     for (size_t i = 0; i < w.size(); ++i)
       if (!had[i]) w[i].requires_grad_(false);
+    model.set_training(was_training);
   }
 };
 
@@ -38,8 +43,6 @@ std::vector<double> gradnorm_statistics(model::CausalLM& model, const text::Toke
                                         double p, const std::string& label) {
   if (!(p == 1 || p == 2 || std::isinf(p))) fail(cat("gradnorm p = ", p), "use 1, 2 or inf");
   torch::AutoGradMode grad_on(true);
-  const bool was = model.training();
-  model.set_training(false);
   GradWeights gw(model);
   std::vector<double> out;
   Progress bar(label + " gradnorm", int64_t(documents.size()), "docs");
@@ -59,7 +62,6 @@ std::vector<double> gradnorm_statistics(model::CausalLM& model, const text::Toke
     bar.advance(1);
   }
   bar.finish();
-  model.set_training(was);
   return out;
 }
 

@@ -10,7 +10,6 @@
 
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
-#include "libu/core/log.h"
 #include "libu/io/jsonl.h"
 #include "libu/io/parquet/reader.h"
 

@@ -10,8 +10,8 @@ namespace libu::io {
 struct Record {
   std::string id, input, output, task, split;  // task/split are "" when the file lacks them
   // TOFU's paraphrased_answer / perturbed_answer (the truth ratio, eval/truth_ratio.h); empty
-  // when the file lacks them. perturbed_answer is a string or a list of strings (jsonl; in
-  // parquet only a flat string column is read).
+  // when the file lacks them. perturbed_answer is a string or a list of strings (jsonl, or a
+  // parquet string or list-of-strings column).
   std::string paraphrased;
   std::vector<std::string> perturbed;
 };

@@ -24,7 +24,7 @@ void parquet_rows(const std::string& path, const std::vector<std::string>& cols,
   if (cols.empty())
     for (auto& c : f->columns())
       if (c.nested() && !c.list())
-        fail(cat(path, ": unsupported: nested column '", c.name, "' (lists of lists or of structs)"),
+        fail(cat(path, ": unsupported: nested column '", c.name, "' (lists or maps inside lists)"),
              "select other columns (--columns a,b / columns=[...])");
   int64_t shown = 0;
   for (int rg = 0; rg < f->num_row_groups() && shown < limit; ++rg) {

@@ -300,7 +300,7 @@ size_t value_count(const ColumnData& v, const ColumnInfo& c) { return dict_size(
 ColumnData decode_column_chunk(const uint8_t* chunk, size_t size, const ColumnInfo& col, const ColumnMetaData& md,
                                int64_t num_rows, const ReadOptions& opt, const std::string& ctx) {
   if (col.nested() && !col.list())
-    fail(cat(ctx, ": unsupported: nested column '", col.name, "' (lists inside lists, or lists of structs, are not supported)"),
+    fail(cat(ctx, ": unsupported: nested column '", col.name, "' (lists or maps inside lists are not supported)"),
          "select other columns, or flatten the data before export");
   if (md.num_values < 0 || num_rows < 0) corrupt(ctx, "negative value count");
   ColumnData out;

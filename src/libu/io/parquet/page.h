@@ -63,7 +63,8 @@ struct ReadOptions {
 };
 
 // Decodes a whole column chunk chunk[0..size) of a flat column, or a list column with one
-// level of repetition (deeper nesting raises "unsupported"), holding `num_rows` rows. `ctx` ("<file>: column 'x': row group N") prefixes every error.
+// level of repetition (deeper nesting raises "unsupported"), holding `num_rows` rows.
+// `ctx` ("<file>: column 'x': row group N") prefixes every error.
 ColumnData decode_column_chunk(const uint8_t* chunk, size_t size, const ColumnInfo& col, const ColumnMetaData& md,
                                int64_t num_rows, const ReadOptions& opt, const std::string& ctx);
 

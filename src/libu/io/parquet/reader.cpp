@@ -443,7 +443,7 @@ ColumnData ParquetFile::read_column(int rg, int col) const {
   const ColumnChunk& cc = g.columns[size_t(col)];
   std::string ctx = cat(path_, ": column '", info.name, "': row group ", rg);
   if (info.nested() && !info.list())
-    fail(cat(ctx, ": unsupported: nested column '", info.name, "' (lists inside lists, or lists of structs, are not supported)"),
+    fail(cat(ctx, ": unsupported: nested column '", info.name, "' (lists or maps inside lists are not supported)"),
          "select other columns (libu data show --columns ...)");
   if (!cc.file_path.empty())
     fail(cat(ctx, ": column data in an external file ('", cc.file_path, "') is unsupported"), "merge the file first");

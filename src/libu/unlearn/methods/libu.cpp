@@ -65,7 +65,7 @@ class Libu : public Method {
     };
     auto [f0, r0] = measure();
     auto stats = influence_stats(m, d, c.fisher_batch, eval_b, c.fisher_temperature);
-    fisher_ = stats.fisher;
+    if (c.fisher_step > 0) fisher_ = stats.fisher;  // phase 2's step scale needs it; else freed here
     if (c.save_phase1 && dist::is_main()) save_stats(m, stats, c.out_dir + "/phase1.safetensors");
     double fmean = stats.fisher_mean();
     fisher_mean_ = fmean;
