@@ -7,7 +7,9 @@ set -euo pipefail
 bin="$1"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-libu_line="$("$bin/unlearn_bench" --case semeval --preset tiny --rows 4 --workload "$tmp/wl.json" | tail -1)"
+shared="${LIBU_SHARED_DIR:-../shared}"  # a copy of the references elsewhere, as for the tests
+libu_line="$("$bin/unlearn_bench" --case semeval --preset tiny --rows 4 --workload "$tmp/wl.json" \
+  --data "$shared/data/semeval25" --tokenizer "$shared/data/tokenizers/olmo_gpt-neox-olmo-dolma-v1_5.tokenizer.json" | tail -1)"
 peer_line="$(/usr/bin/python3 bench/peers/semeval_dynamic_padding.py "$tmp/wl.json" --preset tiny | tail -1)"
 /usr/bin/python3 - "$libu_line" "$peer_line" <<'PY'
 import json, sys

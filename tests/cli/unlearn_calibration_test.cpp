@@ -131,6 +131,10 @@ TEST(CliUnlearnCalibration, BadHoldoutAndMissingFlagGiveClearErrors) {
   a.insert(a.end(), {"--phase1-lr", "fast"});
   e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("--phase1-lr"), std::string::npos) << e;
+  a = base_args(dir + "/out4");
+  a.insert(a.end(), {"--calib-token-beta", "2"});
+  e = calibration_error_of("unlearn", a);
+  EXPECT_NE(e.find("--calib-shape npo-token"), std::string::npos) << e;
   (void)w;
 }
 
@@ -165,5 +169,9 @@ TEST(CliUnlearnCalibration, GeneralGuardAndDocumentHoldoutWarning) {
   ASSERT_GE(vals.size(), 2u);
   EXPECT_DOUBLE_EQ(vals[0]["utility_rise"].get<double>(), 0.0);
   for (auto& v : vals) EXPECT_TRUE(v["general_nll"].is_number()) << v.dump();
+  // The per-kind levels: every kind of the validation forget rows has its mean NLL.
+  for (auto& [kind, auc] : vals[0]["auc_by_kind"].items())
+    if (kind != "*") EXPECT_TRUE(vals[0]["val_forget_nll_by_kind"][kind].is_number()) << vals[0].dump();
+  EXPECT_FALSE(vals[0]["val_forget_nll_by_kind"].empty()) << vals[0].dump();
   EXPECT_TRUE(r["stopped_by_utility"].is_boolean());
 }

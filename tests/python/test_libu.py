@@ -16,7 +16,8 @@ import torch
 import libu
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+# LIBU_SHARED_DIR: a copy of the references elsewhere, as for the C++ tests (tests/common/shared.cpp).
+SHARED = os.environ.get("LIBU_SHARED_DIR") or os.path.join(os.path.dirname(ROOT), "shared")
 FIXTURES = os.path.join(SHARED, "fixtures", "models")
 
 

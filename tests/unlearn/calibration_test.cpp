@@ -130,6 +130,15 @@ TEST(CalibratedObjective, ValueMatchesHandComputationAndPushIsBounded) {
   // Gradient vs central finite differences along a random direction of the LoRA parameters.
   auto params = m->lora()->parameters();
   expect_gradient_matches_fd(params, [&] { return objective_loss(Objective::Calibrated, *m, b, true, p).loss; }, 9, 1.0);
+  // The NPO shapes (summed and per-token log-ratio) against finite differences too. Their gate
+  // σ(k(τ − NLL)) carries no gradient by design, so τ sits far above every row (gate 1, flat).
+  for (bool per_token : {false, true}) {
+    ObjectiveParams pn = p;
+    pn.calib_tau = *std::max_element(nll.begin(), nll.end()) + 10;
+    pn.calib_npo = true;
+    pn.calib_per_token = per_token;
+    expect_gradient_matches_fd(params, [&] { return objective_loss(Objective::Calibrated, *m, b, true, pn).loss; }, 9, 1.0);
+  }
   // Rows far above τ stop pulling: the gradient vanishes.
   p.calib_tau = *std::min_element(nll.begin(), nll.end()) - 10;
   auto t2 = objective_loss(Objective::Calibrated, *m, b, true, p);

@@ -215,6 +215,16 @@ TEST(Objectives, ValuesMatchHandComputation) {
     calib_npo += gate * (2 / 0.1) * std::log1p(std::exp(0.1 * (lp[r] - lp_ref[r]))) / 2;
   }
   EXPECT_NEAR(objective_loss(Objective::Calibrated, *m, b, true, pc).loss.item<double>(), calib_npo, 1e-4);
+  // --calib-shape npo-token: the same gate × (2/β_t)·softplus(β_t·(lp − lp_ref)/|y|), β_t = 0.7.
+  pc.calib_per_token = true;
+  pc.calib_token_beta = 0.7;
+  double calib_tok = 0;
+  for (size_t r = 0; r < 2; ++r) {
+    double gate = 1 / (1 + std::exp(-pc.calib_k * (pc.calib_tau + lp[r] / cnt[r])));
+    calib_tok += gate * (2 / 0.7) * std::log1p(std::exp(0.7 * (lp[r] - lp_ref[r]) / cnt[r])) / 2;
+  }
+  EXPECT_NEAR(objective_loss(Objective::Calibrated, *m, b, true, pc).loss.item<double>(), calib_tok, 1e-5);
+  EXPECT_GT(std::abs(calib_tok - calib_npo), 1e-3) << "the per-token shape must differ from the summed one";
   // The NPO reference (adapter off) is the base model: its loss equals the fixture's base loss.
   auto base = model::CausalLM::load(fixture("olmo-tiny"), model::LoadOptions{torch::kFloat});
   auto base_logits = base->forward(b.input_ids, b.attention_mask);

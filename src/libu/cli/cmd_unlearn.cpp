@@ -128,8 +128,10 @@ std::vector<OptionSpec> training_options(bool unlearn) {
        "id (vocab)", false, {"mean", "tokens", "vocab"}},
       {"calib-shape", OptType::String, "hinge",
        "calibrated objective: the push towards tau, softplus(k(tau - nll))/k (hinge), or NPO's push gated by "
-       "sigmoid(k(tau - nll)) (npo: every row loses its memorised answer before any is driven far)", false,
-       {"hinge", "npo"}},
+       "sigmoid(k(tau - nll)) (npo: every row loses its memorised answer before any is driven far), or that push on "
+       "the per-token log-ratio (npo-token: long documents keep their weight as short answers do)", false,
+       {"hinge", "npo", "npo-token"}},
+      {"calib-token-beta", OptType::Float, "1", "--calib-shape npo-token: beta of the per-token log-ratio"},
       {"auto", OptType::Bool, "false", "search the learning rate (successive halving on the validation rule)"},
       {"auto-trials", OptType::Int, "4", "--auto: learning rates tried, lr x 3^(j - n/2)"},
       {"objective", OptType::String, "", "override the method's objective", false,
@@ -252,10 +254,13 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   t.overshoot_margin = o.f64("overshoot-margin");
   t.objective_params.calib_k = o.f64("calib-k");
   c.calib_target = o.str("calib-target");
-  t.objective_params.calib_npo = o.str("calib-shape") == "npo";
+  t.objective_params.calib_npo = o.str("calib-shape") != "hinge";
+  t.objective_params.calib_per_token = o.str("calib-shape") == "npo-token";
+  t.objective_params.calib_token_beta = o.f64("calib-token-beta");
   if (t.objective_params.calib_npo && c.calib_target != "mean")
-    fail(cat("--calib-shape npo with --calib-target ", c.calib_target, ": the NPO shape acts on whole rows"),
-         "use --calib-target mean (the default) with --calib-shape npo");
+    fail(cat("--calib-shape ", o.str("calib-shape"), " with --calib-target ", c.calib_target,
+             ": the NPO shape acts on whole rows"),
+         "use --calib-target mean (the default) with --calib-shape npo or npo-token");
   c.damping_auto = o.str("damping") == "auto";
   c.damping = c.damping_auto ? 0.0 : parse_number(o.str("damping"), "--damping", "a number or auto");
   c.damping_ratio = o.f64("damping-ratio");
@@ -310,6 +315,9 @@ int run_cmd(const Options& given, bool unlearn) {
                "calibrated against never-seen data; pass --holdout (e.g. mia/nonmember.jsonl)");
     }
   }
+  if (unlearn && o.given("calib-token-beta") && o.str("calib-shape") != "npo-token")
+    fail(cat("--calib-token-beta has no effect with --calib-shape ", o.str("calib-shape")),
+         "add --calib-shape npo-token, or drop --calib-token-beta");
   if (unlearn && o.given("calib-shape") && o.str("objective") != "calibrated")
     fail(cat("--calib-shape ", o.str("calib-shape"), " has no effect without the calibrated objective"),
          "use it with --preset libu --holdout FILE (or --objective calibrated), or drop it");

@@ -43,6 +43,16 @@ std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll,
 }
 
 
+// Mean of the values per kind; rows without a kind are left out.
+static std::map<std::string, double> mean_by_kind(const std::vector<double>& v, const std::vector<std::string>& kind) {
+  std::map<std::string, std::vector<double>> per;
+  for (size_t i = 0; i < v.size() && i < kind.size(); ++i)
+    if (!kind[i].empty()) per[kind[i]].push_back(v[i]);
+  std::map<std::string, double> out;
+  for (auto& [k, x] : per) out[k] = mean_of(x);
+  return out;
+}
+
 std::string row_kind(const std::string& id) { return std::string(io::semeval_kind(id)); }
 
 HoldoutLevels holdout_levels(const std::vector<data::Example>& holdout, const std::vector<double>& nll, size_t min_rows) {
@@ -151,7 +161,8 @@ nlohmann::json Calibration::to_json() const {
   return {{"val_forget_nll", num(forget_nll)}, {"holdout_nll", num(holdout_nll)}, {"val_retain_nll", num(retain_nll)},
           {"val_retain_exact", num(retain_exact)}, {"val_retain_token_acc", num(retain_token_acc)},
           {"general_nll", num(general_nll)},
-          {"auc", num(auc)}, {"mia_score", num(mia)}, {"auc_by_kind", kind_auc}};
+          {"auc", num(auc)}, {"mia_score", num(mia)}, {"auc_by_kind", kind_auc},
+          {"val_forget_nll_by_kind", forget_by_kind}, {"holdout_nll_by_kind", holdout_by_kind}};
 }
 
 Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
@@ -176,6 +187,8 @@ Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
     return k;
   };
   if (!f.empty() && !h.empty()) c.kind_auc = auc_by_kind(f, kinds(s.forget), h, kinds(s.holdout));
+  c.forget_by_kind = mean_by_kind(f, kinds(s.forget));
+  c.holdout_by_kind = mean_by_kind(h, kinds(s.holdout));
   if (!c.kind_auc.empty()) {
     double a = 0, sc = 0;
     for (auto& [k, v] : c.kind_auc) a += v, sc += mia_score(v);

@@ -83,6 +83,7 @@ struct Calibration {
   double general_nll = NAN;  // mean per-document NLL of never-seen general text (the utility guard)
   double auc = NAN, mia = NAN;  // mean over kinds of the per-kind AUC, and of the per-kind MIA score
   std::map<std::string, double> kind_auc;
+  std::map<std::string, double> forget_by_kind, holdout_by_kind;  // mean row NLL per kind (qa, sc, ...)
   std::vector<double> holdout_rows;  // per-row NLL of the holdout (for the per-kind levels τ)
   nlohmann::json to_json() const;
 };

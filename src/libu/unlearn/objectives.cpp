@@ -140,7 +140,13 @@ torch::Tensor calibrated_forget_loss(const torch::Tensor& lp, const torch::Tenso
   if (lp_ref.defined()) {
     // --calib-shape npo: σ(k(τ − NLL_row)) (no gradient) × NPO's (2/β)·softplus(β(log π_θ − log π_ref)).
     auto gate = torch::sigmoid(p.calib_k * (tau - nll_row)).detach();               // [B]
-    hinge = gate * torch::softplus(p.npo_beta * (lp - lp_ref)) * (2.0 / p.npo_beta);  // [B]
+    if (p.calib_per_token) {
+      // --calib-shape npo-token: (2/β_t)·softplus(β_t·(log π_θ − log π_ref)/|y|), the mean per-token ratio.
+      const double bt = p.calib_token_beta;
+      hinge = gate * torch::softplus(bt * (lp - lp_ref) / n.clamp_min(1.0)) * (2.0 / bt);  // [B]
+    } else {
+      hinge = gate * torch::softplus(p.npo_beta * (lp - lp_ref)) * (2.0 / p.npo_beta);  // [B]
+    }
   } else if (p.calib_vocab.defined() && logp.defined()) {
     // Mean over the row's tokens of softplus(k(t_v − nll_i))/k, t_v the never-seen NLL of the
     // token's own id (calibration.h holdout_vocab_targets).

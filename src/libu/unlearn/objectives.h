@@ -40,6 +40,11 @@ struct ObjectiveParams {
   // falls below the reference model's, so every row loses its memorised answer before any is
   // driven far), gated by σ(k(τ − NLL_row)) so that it stops at the never-seen level.
   bool calib_npo = false;
+  // --calib-shape npo-token: the same push on the per-token log-ratio (log π_θ − log π_ref)/|y|
+  // with β = calib_token_beta, so that a long document's weight does not fade after a rise of a
+  // few hundredths of a nat per token (the summed ratio of 200 tokens does; QA answers do not).
+  bool calib_per_token = false;
+  double calib_token_beta = 1.0;
   // --calib-target tokens: [K + 1, Q] fp32, row k = the sorted token-NLL quantiles of the
   // holdout rows of kind k (last row: all kinds), at probabilities (i + 0.5)/Q. Undefined: the
   // row-mean target τ (--calib-target mean).

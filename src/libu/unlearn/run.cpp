@@ -145,7 +145,8 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
                             {"mean", table.mean().item<double>()}};
   }
   out["calib_target"] = c.calib_target;
-  out["calib_shape"] = c.trainer.objective_params.calib_npo ? "npo" : "hinge";
+  const auto& op = c.trainer.objective_params;
+  out["calib_shape"] = !op.calib_npo ? "hinge" : op.calib_per_token ? "npo-token" : "npo";
   double tau_val = 0;
   for (auto& e : t.val_forget) tau_val += (e.target_nll = lv.of(e.id));
   tau_val /= double(t.val_forget.size());
