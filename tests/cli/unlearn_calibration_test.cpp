@@ -135,6 +135,10 @@ TEST(CliUnlearnCalibration, BadHoldoutAndMissingFlagGiveClearErrors) {
   a.insert(a.end(), {"--calib-token-beta", "2"});
   e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("--calib-shape npo-token"), std::string::npos) << e;
+  a = base_args(dir + "/out5");
+  a.insert(a.end(), {"--holdout", w.data + "/holdout.jsonl", "--mia-kinds", "story"});
+  e = calibration_error_of("unlearn", a);
+  EXPECT_NE(e.find("--mia-kinds names no kind"), std::string::npos) << e;
   (void)w;
 }
 

@@ -470,3 +470,29 @@ TEST(Calibration, SelectionFallbackToTrainingRowsWarns) {
   EXPECT_EQ(selection_rows(given, train_rows, "--val-forget", "x").size(), 3u);
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
+
+// --mia-kinds: the validation AUC and MIA score average only the named kinds (sc: the
+// documents, what SemEval's MIA attacks); naming none present, or none at all, averages every
+// kind; the per-kind mean NLLs are the means of row_nlls by kind.
+TEST(Calibration, MiaKindsChooseWhichKindsTheScoreAverages) {
+  auto m = tiny();
+  auto f = rows(4, 9, 31), h = rows(4, 9, 32);
+  for (size_t i = 0; i < 4; ++i) {
+    f[i].id = "f" + std::to_string(i) + (i < 2 ? "sc1" : "qa0");
+    h[i].id = "h" + std::to_string(i) + (i < 2 ? "sc1" : "qa0");
+  }
+  std::vector<std::string> sc = {"sc"}, none = {"xx"};
+  CalibrationSets s{&f, &h, nullptr, nullptr, 1, 2};
+  Calibration all = measure_calibration(*m, s);
+  ASSERT_EQ(all.kind_auc.size(), 2u);
+  EXPECT_NEAR(all.mia, (mia_score(all.kind_auc["sc"]) + mia_score(all.kind_auc["qa"])) / 2, 1e-12);
+  s.mia_kinds = &sc;
+  Calibration only = measure_calibration(*m, s);
+  EXPECT_DOUBLE_EQ(only.auc, all.kind_auc["sc"]);
+  EXPECT_DOUBLE_EQ(only.mia, mia_score(all.kind_auc["sc"]));
+  s.mia_kinds = &none;
+  EXPECT_DOUBLE_EQ(measure_calibration(*m, s).mia, all.mia);
+  auto fn = row_nlls(*m, f, 1, 2);
+  EXPECT_NEAR(all.forget_by_kind["sc"], (fn[0] + fn[1]) / 2, 1e-9);
+  EXPECT_NEAR(all.forget_by_kind["qa"], (fn[2] + fn[3]) / 2, 1e-9);
+}

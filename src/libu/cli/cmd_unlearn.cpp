@@ -121,6 +121,9 @@ std::vector<OptionSpec> training_options(bool unlearn) {
        "allowed rise (nats) of the --general documents' NLL for a state to be kept; 2 validations above it "
        "stop the run"},
       {"overshoot-margin", OptType::Float, "0.1", "stop once the forget-vs-holdout AUC < 0.5 - margin at 2 validations in a row"},
+      {"mia-kinds", OptType::String, "all",
+       "row kinds (comma list: qa, sc, ...) whose forget-vs-holdout AUC the validation MIA score, the calibrated "
+       "selection and the overshoot stop average; sc = whole documents, what SemEval's MIA attacks"},
       {"calib-k", OptType::Float, "4", "calibrated objective: sharpness k of softplus(k(tau - nll))/k"},
       {"calib-target", OptType::String, "mean",
        "calibrated objective: push each forget row's mean NLL to the holdout level (mean), or each of its tokens to "
@@ -252,6 +255,7 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   c.auto_lr = o.flag("auto");
   c.auto_trials = o.i64("auto-trials");
   t.overshoot_margin = o.f64("overshoot-margin");
+  if (o.str("mia-kinds") != "all") t.mia_kinds = o.list("mia-kinds");
   t.objective_params.calib_k = o.f64("calib-k");
   c.calib_target = o.str("calib-target");
   t.objective_params.calib_npo = o.str("calib-shape") != "hinge";

@@ -189,12 +189,17 @@ Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
   if (!f.empty() && !h.empty()) c.kind_auc = auc_by_kind(f, kinds(s.forget), h, kinds(s.holdout));
   c.forget_by_kind = mean_by_kind(f, kinds(s.forget));
   c.holdout_by_kind = mean_by_kind(h, kinds(s.holdout));
-  if (!c.kind_auc.empty()) {
-    double a = 0, sc = 0;
-    for (auto& [k, v] : c.kind_auc) a += v, sc += mia_score(v);
-    c.auc = a / double(c.kind_auc.size());
-    c.mia = sc / double(c.kind_auc.size());
-  }
+  // The mean over the kinds that --mia-kinds names (all when it names none, or none is present).
+  auto chosen = [&](const std::string& k) {
+    return !s.mia_kinds || s.mia_kinds->empty() ||
+           std::find(s.mia_kinds->begin(), s.mia_kinds->end(), k) != s.mia_kinds->end();
+  };
+  bool any = false;
+  for (auto& [k, v] : c.kind_auc) any |= chosen(k);
+  double a = 0, sc = 0, n = 0;
+  for (auto& [k, v] : c.kind_auc)
+    if (!any || chosen(k)) a += v, sc += mia_score(v), n += 1;
+  if (n > 0) c.auc = a / n, c.mia = sc / n;
   return c;
 }
 

@@ -94,6 +94,7 @@ struct CalibrationSets {
   const std::vector<data::Example>* retain = nullptr;   // validation retain rows, may be empty
   const std::vector<data::Example>* general = nullptr;  // never-seen general documents, may be empty
   int64_t pad_id = 0, batch = 4;
+  const std::vector<std::string>* mia_kinds = nullptr;  // kinds the AUC / MIA score average (null or empty: all)
 };
 Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s);
 

@@ -95,6 +95,20 @@ json calibration_warnings(const UnlearnData& d, const std::vector<data::Example>
   return w;
 }
 
+// --mia-kinds must name a kind that the validation forget rows have, or the MIA score would
+// silently average every kind.
+void check_mia_kinds(const std::vector<std::string>& kinds, const std::vector<data::Example>& val_forget) {
+  if (kinds.empty()) return;
+  std::set<std::string> present;
+  for (auto& e : val_forget) present.insert(row_kind(e.id));
+  for (auto& k : kinds)
+    if (present.count(k)) return;
+  std::string have;
+  for (auto& k : present) have += (have.empty() ? "" : ", ") + (k.empty() ? std::string("(none)") : k);
+  fail(cat("--mia-kinds names no kind of the validation forget rows (they have: ", have, ")"),
+       "name one of those kinds (sc: whole documents, qa: question-answer rows), or pass --mia-kinds all");
+}
+
 // Validation rows, the holdout and τ (docs/eval.md "MIA"; docs/unlearning.md "Calibration").
 // Measured on the model before phase 1 (LoRA B = 0, so identical to the input model); also
 // on --resume, where it gives the same τ. Returns the run.json "calibration" block.
@@ -111,7 +125,8 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
     t.val_retain = selection_rows(t.val_retain, retain_answers, "--val-retain", "bounding the retain NLL");
   }
   if (t.val_forget.empty() && t.val_retain.empty()) return nullptr;
-  CalibrationSets cs{&t.val_forget, &t.holdout, &t.val_retain, &t.general, d.pad_id, t.val_batch};
+  check_mia_kinds(t.mia_kinds, t.val_forget);
+  CalibrationSets cs{&t.val_forget, &t.holdout, &t.val_retain, &t.general, d.pad_id, t.val_batch, &t.mia_kinds};
   Calibration c0 = measure_calibration(m, cs);
   t.base_forget_nll = c0.forget_nll;
   t.base_retain_nll = c0.retain_nll;

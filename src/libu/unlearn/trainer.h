@@ -50,6 +50,9 @@ struct TrainerOptions {
   std::vector<data::Example> general;
   double utility_tolerance = 0.1;
   double overshoot_margin = 0.1;        // stop once AUC < 0.5 − margin at 2 evaluations in a row
+  // --mia-kinds: the row kinds (qa, sc, ...) whose forget-vs-holdout AUC the validation AUC and
+  // MIA score average (selection, --auto, the overshoot stop). Empty: every kind.
+  std::vector<std::string> mia_kinds;
   double base_retain_nll = NAN;         // retain NLL of the model before phase 1 (NaN: measure at start)
   double base_forget_nll = NAN;         // forget NLL before phase 1 (NaN: measure at start)
   double base_utility_nll = NAN;        // general NLL before phase 1 (NaN: measure at start)

@@ -20,7 +20,8 @@ Validator::Validator(model::CausalLM& m, const TrainerOptions& opt, int64_t pad_
     : m_(m), opt_(opt), pad_id_(pad_id), st_(st), metrics_(metrics) {}
 
 Calibration Validator::measure() {
-  CalibrationSets cs{&opt_.val_forget, &opt_.holdout, &opt_.val_retain, &opt_.general, pad_id_, opt_.val_batch};
+  CalibrationSets cs{&opt_.val_forget, &opt_.holdout, &opt_.val_retain, &opt_.general, pad_id_, opt_.val_batch,
+                     &opt_.mia_kinds};
   return measure_calibration(m_, cs);
 }
 
