@@ -313,6 +313,13 @@ int run_cmd(const Options& given, bool unlearn) {
         o.set_default("lr", "1e-3");
         o.set_default("retain-ratio", "2");
         if (o.str("calib-target") == "mean") o.set_default("calib-shape", "npo");
+        // docs/unlearning.md "Third measurement": with an anchor of general text the whole
+        // documents can be pushed to the never-seen level without damage; the per-token shape
+        // keeps their weight, and SAM's second pass would halve the steps the anchor needs.
+        if (o.has("anchor") && o.str("calib-target") == "mean") {
+          o.set_default("calib-shape", "npo-token");
+          o.set_default("sam-rho", "0");
+        }
       }
     } else if (preset == "libu" && !o.given("objective")) {
       log_warn("--preset libu without --holdout: phase 2 runs the unbounded gd objective and the result cannot be "
