@@ -139,6 +139,23 @@ void write_memorisation(const Pools& p, const std::vector<io::Record>& pretrain,
   io::write_records_jsonl(dir + "/memorise.jsonl", out);
 }
 
+// --anchor-docs N: the draw's anchor set, general text every method holds by KL to the frozen
+// model (docs/unlearning.md "Third measurement"): its holdout rows plus N pretraining documents
+// (no MIA or parquet role ever sees them), drawn with the draw's seed. Nothing when N is 0.
+void write_anchor(const Pools& p, const Options& o, uint64_t seed, const DocList& holdout, const std::string& path) {
+  const int64_t n = o.i64("anchor-docs");
+  if (n <= 0) return;
+  if (n > int64_t(p.pretrain.size()))
+    fail(cat("--anchor-docs ", n, " asks for more documents than the pretraining pool has (", p.pretrain.size(), ")"),
+         "lower --anchor-docs");
+  auto recs = data::rows_of(holdout);
+  auto pre = text_records(p.pretrain, "pre-");
+  Rng rng(mix_seed(seed, 0xa9c4));
+  auto perm = rng.permutation(int64_t(pre.size()));
+  for (int64_t i = 0; i < n; ++i) recs.push_back(pre[size_t(perm[size_t(i)])]);
+  io::write_records_jsonl(path, recs);
+}
+
 // One draw's role files under DIR/data (and DIR/data/mia): roles by document, never by row.
 void write_draw(const Pools& p, const Options& o, int64_t draw, const std::string& dir) {
   uint64_t seed = mix_seed(uint64_t(o.i64("seed")), uint64_t(draw) + 1);
@@ -156,6 +173,7 @@ void write_draw(const Pools& p, const Options& o, int64_t draw, const std::strin
   write_documents(d + "/general_val.jsonl", uns["general_val"]);
   write_documents(d + "/mia/member.jsonl", mem["forget"]);
   write_documents(d + "/mia/nonmember.jsonl", uns["nonmember"]);
+  write_anchor(p, o, seed, uns["holdout"], d + "/anchor.jsonl");
 }
 
 // ---- models ----
@@ -201,6 +219,7 @@ std::vector<std::string> shared_method_args(const Options& o, const std::string&
           "--val-retain", d + "/val_retain.jsonl", "--holdout", d + "/holdout.jsonl", "--general",
           d + "/general_val.jsonl", "--utility-tolerance", o.str("utility-tolerance"), "--eval-every",
           o.str("eval-every"), "--time-budget", o.str("time-budget"), "--max-length", o.str("max-length"),
+          "--mia-kinds", o.str("mia-kinds"),
           "--batch-size", "8", "--add-eos", "--no-merge", "--dtype", "fp32"};
 }
 
@@ -257,6 +276,13 @@ double num_at(const json& j, std::initializer_list<const char*> path) {
   return p->is_number() ? p->get<double>() : NAN;
 }
 
+// The learning rate a run used: --auto's winner, else its own --lr; null without a run.
+json run_lr(const json& run) {
+  double lr = num_at(run, {"auto", "winner_lr"});
+  if (std::isnan(lr)) lr = num_at(run, {"options", "lr"});
+  return std::isnan(lr) ? json(nullptr) : json(lr);
+}
+
 json cell(const std::string& eval_dir, const std::string& run_dir) {
   json m = io::read_json_file(eval_dir + "/metrics.json", "");
   json r = run_dir.empty() ? json::object() : io::read_json_file(run_dir + "/run.json", "");
@@ -270,7 +296,7 @@ json cell(const std::string& eval_dir, const std::string& run_dir) {
           {"relearn_recovery", num_at(m, {"attacks", "relearn_recovery_ratio"})},
           {"int4_forget_change", num_at(m, {"attacks", "quantize_int4", "forget_knowledge_change"})},
           {"wall_s", num_at(r, {"wall_s"})}, {"steps", num_at(r, {"steps_done"})},
-          {"lr", num_at(r, {"auto", "winner_lr"})}};
+          {"lr", run_lr(r)}};
 }
 
 std::string f3(double v) { return std::isnan(v) ? "—" : cat(std::round(v * 1000) / 1000); }
@@ -382,6 +408,8 @@ json run_draw(const Options& o, const Pools& pools, const std::string& out, cons
     std::vector<std::string> a = {"--model", memorised, "--forget", d + "/unlearn_forget.jsonl", "--retain",
                                   d + "/unlearn_retain.jsonl", "--out", run};
     for (auto& v : {shared_method_args(o, d), own_method_args(o, method), common_args(o)}) a.insert(a.end(), v.begin(), v.end());
+    // The anchor set is every method's but libu-seed's (the published code, reproduced as it was).
+    if (o.i64("anchor-docs") > 0 && method != "libu-seed") a.insert(a.end(), {"--anchor", d + "/anchor.jsonl"});
     run_step("unlearn", a);
     evaluate(o, memorised, run + "/adapter", d, run + "/eval");
     json c = cell(run + "/eval", run);
@@ -464,6 +492,10 @@ std::vector<OptionSpec> bench_quality_options() {
           {"time-budget", OptType::Float, "40", "seconds per method (the --auto search included; phase 1 comes on top)"},
           {"eval-every", OptType::Int, "5", "validation interval (steps)"},
           {"utility-tolerance", OptType::Float, "0.1", "never-seen NLL rise allowed by selection (--general)"},
+          {"anchor-docs", OptType::Int, "0",
+           "pretraining documents that, with the draw's holdout rows, every method holds by KL to the frozen model "
+           "(--anchor; 0 = no anchor)"},
+          {"mia-kinds", OptType::String, "all", "row kinds every method's selection scores the MIA on (sc = documents)"},
           {"goal-general-rise", OptType::Float, "0.25", "the reported never-seen NLL rise a method may have"},
           {"max-new-tokens", OptType::Int, "64", "generation length in evaluations"},
           {"relearn", OptType::Bool, "true", "run the relearning attack on every unlearned model"},
