@@ -135,6 +135,10 @@ TEST(CliUnlearnCalibration, BadHoldoutAndMissingFlagGiveClearErrors) {
   a.insert(a.end(), {"--calib-token-beta", "2"});
   e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("--calib-shape npo-token"), std::string::npos) << e;
+  a = base_args(dir + "/out4b");
+  a.insert(a.end(), {"--holdout", w.data + "/holdout.jsonl", "--calib-shape", "npo-token", "--calib-token-beta", "0"});
+  e = calibration_error_of("unlearn", a);
+  EXPECT_NE(e.find("--calib-token-beta 0 must be > 0"), std::string::npos) << e;
   a = base_args(dir + "/out5");
   a.insert(a.end(), {"--holdout", w.data + "/holdout.jsonl", "--mia-kinds", "story"});
   e = calibration_error_of("unlearn", a);

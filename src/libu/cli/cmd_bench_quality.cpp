@@ -145,15 +145,20 @@ void write_memorisation(const Pools& p, const std::vector<io::Record>& pretrain,
 void write_anchor(const Pools& p, const Options& o, uint64_t seed, const DocList& holdout, const std::string& path) {
   const int64_t n = o.i64("anchor-docs");
   if (n <= 0) return;
-  if (n > int64_t(p.pretrain.size()))
-    fail(cat("--anchor-docs ", n, " asks for more documents than the pretraining pool has (", p.pretrain.size(), ")"),
-         "lower --anchor-docs");
   auto recs = data::rows_of(holdout);
   auto pre = text_records(p.pretrain, "pre-");
   Rng rng(mix_seed(seed, 0xa9c4));
   auto perm = rng.permutation(int64_t(pre.size()));
   for (int64_t i = 0; i < n; ++i) recs.push_back(pre[size_t(perm[size_t(i)])]);
   io::write_records_jsonl(path, recs);
+}
+
+// Before any model is trained: the anchor set must fit in the pretraining pool.
+void check_anchor_docs(const Pools& p, const Options& o) {
+  if (o.i64("anchor-docs") > int64_t(p.pretrain.size()))
+    fail(cat("--anchor-docs ", o.i64("anchor-docs"), " asks for more documents than the pretraining pool has (",
+             p.pretrain.size(), ")"),
+         "lower --anchor-docs");
 }
 
 // One draw's role files under DIR/data (and DIR/data/mia): roles by document, never by row.
@@ -439,6 +444,7 @@ int run_bench_quality(const Options& given) {
   std::string out = o.str("out");
   make_dirs(out + "/data");
   Pools pools = make_pools(o);
+  check_anchor_docs(pools, o);
   write_memorisation(pools, write_pretraining(pools, out + "/data"), o.i64("memorise-epochs"), o.f64("replay"),
                      out + "/data");
   std::string memorised = build_models(o, out);

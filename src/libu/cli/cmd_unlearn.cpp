@@ -261,6 +261,9 @@ unlearn::UnlearnConfig to_config(const Options& o, bool unlearn) {
   t.objective_params.calib_npo = o.str("calib-shape") != "hinge";
   t.objective_params.calib_per_token = o.str("calib-shape") == "npo-token";
   t.objective_params.calib_token_beta = o.f64("calib-token-beta");
+  if (!(t.objective_params.calib_token_beta > 0))
+    fail(cat("--calib-token-beta ", o.str("calib-token-beta"), " must be > 0 (it divides the loss)"),
+         "pass a positive beta, e.g. the default 1");
   if (t.objective_params.calib_npo && c.calib_target != "mean")
     fail(cat("--calib-shape ", o.str("calib-shape"), " with --calib-target ", c.calib_target,
              ": the NPO shape acts on whole rows"),

@@ -43,25 +43,37 @@ std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll,
 }
 
 
-// Mean of the values per kind; rows without a kind are left out.
-static std::map<std::string, double> mean_by_kind(const std::vector<double>& v, const std::vector<std::string>& kind) {
+std::string row_kind(const std::string& id) { return std::string(io::semeval_kind(id)); }
+
+// The kind (sc, qa or "") of each row.
+static std::vector<std::string> row_kinds(const std::vector<data::Example>* ex) {
+  std::vector<std::string> k;
+  if (ex)
+    for (auto& e : *ex) k.push_back(row_kind(e.id));
+  return k;
+}
+
+// The per-row values grouped by their row's kind; rows without a kind are left out.
+static std::map<std::string, std::vector<double>> group_by_kind(const std::vector<double>& v, const std::vector<std::string>& kind) {
   std::map<std::string, std::vector<double>> per;
   for (size_t i = 0; i < v.size() && i < kind.size(); ++i)
     if (!kind[i].empty()) per[kind[i]].push_back(v[i]);
-  std::map<std::string, double> out;
-  for (auto& [k, x] : per) out[k] = mean_of(x);
-  return out;
+  return per;
 }
 
-std::string row_kind(const std::string& id) { return std::string(io::semeval_kind(id)); }
+// Mean of the values per kind (kinds with at least min_rows rows).
+static std::map<std::string, double> mean_by_kind(const std::vector<double>& v, const std::vector<std::string>& kind,
+                                                  size_t min_rows = 1) {
+  std::map<std::string, double> out;
+  for (auto& [k, x] : group_by_kind(v, kind))
+    if (x.size() >= min_rows) out[k] = mean_of(x);
+  return out;
+}
 
 HoldoutLevels holdout_levels(const std::vector<data::Example>& holdout, const std::vector<double>& nll, size_t min_rows) {
   HoldoutLevels h;
   h.overall = mean_of(nll);
-  std::map<std::string, std::vector<double>> per;
-  for (size_t i = 0; i < holdout.size() && i < nll.size(); ++i) per[row_kind(holdout[i].id)].push_back(nll[i]);
-  for (auto& [k, v] : per)
-    if (!k.empty() && v.size() >= min_rows) h.by_kind[k] = mean_of(v);
+  h.by_kind = mean_by_kind(nll, row_kinds(&holdout), min_rows);
   return h;
 }
 
@@ -180,15 +192,10 @@ Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
   c.forget_nll = mean_of(f);
   c.holdout_nll = mean_of(h);
   c.holdout_rows = h;
-  auto kinds = [](const std::vector<data::Example>* ex) {
-    std::vector<std::string> k;
-    if (ex)
-      for (auto& e : *ex) k.push_back(row_kind(e.id));
-    return k;
-  };
-  if (!f.empty() && !h.empty()) c.kind_auc = auc_by_kind(f, kinds(s.forget), h, kinds(s.holdout));
-  c.forget_by_kind = mean_by_kind(f, kinds(s.forget));
-  c.holdout_by_kind = mean_by_kind(h, kinds(s.holdout));
+  const auto fk = row_kinds(s.forget), hk = row_kinds(s.holdout);
+  if (!f.empty() && !h.empty()) c.kind_auc = auc_by_kind(f, fk, h, hk);
+  c.forget_by_kind = mean_by_kind(f, fk);
+  c.holdout_by_kind = mean_by_kind(h, hk);
   // The mean over the kinds that --mia-kinds names (all when it names none, or none is present).
   auto chosen = [&](const std::string& k) {
     return !s.mia_kinds || s.mia_kinds->empty() ||
