@@ -139,6 +139,10 @@ TEST(CliUnlearnCalibration, BadHoldoutAndMissingFlagGiveClearErrors) {
   a.insert(a.end(), {"--holdout", w.data + "/holdout.jsonl", "--calib-shape", "npo-token", "--calib-token-beta", "0"});
   e = calibration_error_of("unlearn", a);
   EXPECT_NE(e.find("--calib-token-beta 0 must be > 0"), std::string::npos) << e;
+  a = base_args(dir + "/out4c");
+  a.insert(a.end(), {"--method", "gd", "--calib-weight", "tokens"});
+  e = calibration_error_of("unlearn", a);
+  EXPECT_NE(e.find("--calib-weight tokens has no effect without the calibrated objective"), std::string::npos) << e;
   a = base_args(dir + "/out5");
   a.insert(a.end(), {"--holdout", w.data + "/holdout.jsonl", "--mia-kinds", "story"});
   e = calibration_error_of("unlearn", a);
@@ -182,7 +186,8 @@ TEST(CliUnlearnCalibration, GeneralGuardAndDocumentHoldoutWarning) {
     if (kind != "*") EXPECT_TRUE(vals[0]["val_forget_nll_by_kind"][kind].is_number()) << vals[0].dump();
   EXPECT_FALSE(vals[0]["val_forget_nll_by_kind"].empty()) << vals[0].dump();
   EXPECT_TRUE(r["stopped_by_utility"].is_boolean());
-  // With an anchor of general text the guarded preset pushes per token and drops SAM.
+  // With an anchor of general text the guarded preset pushes per token, weighs rows by tokens and
+  // drops SAM.
   auto an = base_args(dir + "/anchored");
   an.insert(an.end(), {"--holdout", w.data + "/holdout.jsonl", "--general", w.data + "/holdout.jsonl", "--anchor",
                        w.data + "/holdout.jsonl", "--max-steps", "2"});
@@ -191,4 +196,7 @@ TEST(CliUnlearnCalibration, GeneralGuardAndDocumentHoldoutWarning) {
   EXPECT_EQ(ra["options"]["calib-shape"], "npo-token");
   EXPECT_DOUBLE_EQ(ra["options"]["sam-rho"].get<double>(), 0.0);
   EXPECT_EQ(ra["calibration"]["calib_shape"], "npo-token");
+  EXPECT_EQ(ra["options"]["calib-weight"], "tokens");
+  EXPECT_EQ(ra["calibration"]["calib_weight"], "tokens");
+  EXPECT_EQ(r["calibration"]["calib_weight"], "kind");  // without the anchor: kind-balanced, as before
 }

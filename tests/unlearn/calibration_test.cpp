@@ -496,3 +496,25 @@ TEST(Calibration, MiaKindsChooseWhichKindsTheScoreAverages) {
   EXPECT_NEAR(all.forget_by_kind["sc"], (fn[0] + fn[1]) / 2, 1e-9);
   EXPECT_NEAR(all.forget_by_kind["qa"], (fn[2] + fn[3]) / 2, 1e-9);
 }
+
+// --calib-weight: "kind" gives each row kind the same total weight, "tokens" each row its share
+// of the scored tokens (position 0 is never scored); both have mean 1. Hand-computed: one
+// document (10 scored tokens) and two answers (4 and 2).
+TEST(Calibration, ForgetWeightsByKindOrByTokens) {
+  auto row = [](const std::string& id, size_t len) {
+    data::Example e;
+    e.id = id;
+    e.ids.assign(len, 7);
+    e.loss.assign(len, 1);
+    return e;
+  };
+  std::vector<data::Example> f = {row("d1sc1", 11), row("d1qa0", 5), row("d2qa0", 3)};
+  set_forget_weights(f, "kind");
+  EXPECT_DOUBLE_EQ(f[0].weight, 1.5);   // 3 rows / (2 kinds × 1 sc row)
+  EXPECT_DOUBLE_EQ(f[1].weight, 0.75);  // 3 / (2 × 2 qa rows)
+  EXPECT_DOUBLE_EQ(f[2].weight, 0.75);
+  set_forget_weights(f, "tokens");
+  EXPECT_DOUBLE_EQ(f[0].weight, 3.0 * 10 / 16);
+  EXPECT_DOUBLE_EQ(f[1].weight, 3.0 * 4 / 16);
+  EXPECT_DOUBLE_EQ(f[2].weight, 3.0 * 2 / 16);
+}

@@ -197,8 +197,44 @@ void train_full(const Options& o, const std::string& model, const std::string& d
   run_step("train", a);
 }
 
+// The options that decide the pools and the models: a rerun into the same --out may reuse the
+// models only if all of them are the same (OUT/models.json records them).
+const std::vector<std::string> kModelOptions = {
+    "data", "mia", "seed", "forget-docs", "retain-docs", "val-docs", "holdout-docs", "nonmember-docs",
+    "general-docs", "general-val-docs", "vocab-size", "max-length", "pretrain-epochs", "pretrain-lr",
+    "memorise-epochs", "replay", "memorise-lr"};
+
+json model_stamp(const Options& o) {
+  json all = o.to_json(), s = json::object();
+  for (auto& k : kModelOptions) s[k] = all.value(k, json());
+  for (const char* k : {"data", "mia"})  // the same folder however it was spelled
+    if (s[k].is_string() && !s[k].get<std::string>().empty())
+      s[k] = std::filesystem::weakly_canonical(s[k].get<std::string>()).string();
+  return s;
+}
+
+// Refuses to reuse models built with other options (a silent reuse would report a benchmark
+// that is not the one asked for); models from before the stamp existed are adopted with a note.
+void check_model_stamp(const Options& o, const std::string& out) {
+  const std::string path = out + "/models.json";
+  json want = model_stamp(o);
+  bool built = path_exists(out + "/tokenizer.json") || path_exists(out + "/pretrained/model/config.json");
+  if (!path_exists(path)) {
+    if (built) log_warn("bench quality: ", out, " holds models without ", path, "; assuming they match this run");
+    write_file_atomic(path, want.dump(2) + "\n");
+    return;
+  }
+  json had = json::parse(read_file(path));
+  std::string diff;
+  for (auto& [k, v] : want.items())
+    if (had.value(k, json()) != v) diff += cat(diff.empty() ? "" : ", ", "--", k, " ", had.value(k, json()).dump(), " → ", v.dump());
+  if (!diff.empty())
+    fail(cat("bench quality: the models in ", out, " were built with other options (", diff, "; see ", path, ")"),
+         "use another --out, or delete that folder's tokenizer.json, base, pretrained, memorised and models.json");
+}
+
 // tokenizer → random tiny OLMo → pretrained → memorised; each step is skipped when its output
-// exists (a rerun of the benchmark reuses them: same seed, same files).
+// exists (a rerun of the benchmark reuses them: same options, checked by check_model_stamp).
 std::string build_models(const Options& o, const std::string& out) {
   std::string d = out + "/data";
   if (!path_exists(out + "/tokenizer.json"))
@@ -429,12 +465,19 @@ json run_draw(const Options& o, const Pools& pools, const std::string& out, cons
 }
 
 // --size small: the slow test's size (one draw in a few minutes); full: docs/benchmark.md.
+// Sizes set defaults only (a flag given on the command line wins). small: the slow test. long:
+// the anchored recipe of docs/unlearning.md ("Third measurement") for every method: a general
+// anchor, selection on the documents, guard 0.2, 150 s each at the rate --auto chose for every
+// method in the full runs (1e-3), so no search splits the budget.
 void apply_size(Options& o) {
-  if (o.str("size") != "small") return;
-  for (auto& [k, v] : std::map<std::string, std::string>{
-           {"forget-docs", "4"}, {"retain-docs", "4"}, {"val-docs", "2"}, {"holdout-docs", "3"},
-           {"nonmember-docs", "4"}, {"general-docs", "4"}, {"general-val-docs", "2"}, {"time-budget", "60"}})
-    o.set_default(k, v);
+  std::map<std::string, std::string> defaults;
+  if (o.str("size") == "small")
+    defaults = {{"forget-docs", "4"}, {"retain-docs", "4"}, {"val-docs", "2"}, {"holdout-docs", "3"},
+                {"nonmember-docs", "4"}, {"general-docs", "4"}, {"general-val-docs", "2"}, {"time-budget", "60"}};
+  else if (o.str("size") == "long")
+    defaults = {{"anchor-docs", "48"}, {"mia-kinds", "sc"}, {"utility-tolerance", "0.2"}, {"time-budget", "150"},
+                {"auto-trials", "1"}};
+  for (auto& [k, v] : defaults) o.set_default(k, v);
 }
 
 int run_bench_quality(const Options& given) {
@@ -443,6 +486,7 @@ int run_bench_quality(const Options& given) {
   Timer timer;
   std::string out = o.str("out");
   make_dirs(out + "/data");
+  check_model_stamp(o, out);  // before any file of OUT is rewritten
   Pools pools = make_pools(o);
   check_anchor_docs(pools, o);
   write_memorisation(pools, write_pretraining(pools, out + "/data"), o.i64("memorise-epochs"), o.f64("replay"),
@@ -465,10 +509,13 @@ int run_bench_quality(const Options& given) {
 }
 
 std::vector<OptionSpec> bench_quality_options() {
-  return {{"out", OptType::Path, "bench-quality", "output folder (reused: finished models are not rebuilt)"},
+  return {{"out", OptType::Path, "bench-quality",
+           "output folder (its models are reused when built with the same options: OUT/models.json)"},
           {"data", OptType::Path, "../shared/data/semeval25", "SemEval-2025 Task 4 folder (train + validation parquet)"},
           {"mia", OptType::Path, "", "MIA folder (default: DATA/mia); its non-member documents are pretraining text"},
-          {"size", OptType::String, "full", "full (docs/benchmark.md) or small (the slow test)", false, {"full", "small"}},
+          {"size", OptType::String, "full",
+           "full (≤ 30 min), long (the anchored recipe, ~1 h) or small (the slow test); docs/benchmark.md", false,
+           {"full", "long", "small"}},
           {"seed", OptType::Int, "0", "seed of the pools, models and runs"},
           {"draws", OptType::Int, "3", "data draws (each deals the documents into roles anew)"},
           {"first-draw", OptType::Int, "1", "first draw (draw 0 is the one settings were tuned on)"},
@@ -481,7 +528,7 @@ std::vector<OptionSpec> bench_quality_options() {
           {"general-docs", OptType::Int, "8", "never-seen documents per task for the reported general NLL"},
           {"general-val-docs", OptType::Int, "4", "never-seen documents per task for the utility guard (--general)"},
           {"vocab-size", OptType::Int, "4096", "BPE size"},
-          {"max-length", OptType::Int, "256", "tokens per row"},
+          {"max-length", OptType::Int, "512", "tokens per row (every SemEval and MIA document fits: at most 428 tokens of the 4,096-id BPE)"},
           {"pretrain-epochs", OptType::Int, "4", "pretraining epochs"},
           {"pretrain-lr", OptType::Float, "3e-3", "pretraining learning rate"},
           {"memorise-epochs", OptType::Int, "50", "memorisation epochs (with pretraining replay)"},
@@ -503,7 +550,7 @@ std::vector<OptionSpec> bench_quality_options() {
            "(--anchor; 0 = no anchor)"},
           {"mia-kinds", OptType::String, "all", "row kinds every method's selection scores the MIA on (sc = documents)"},
           {"goal-general-rise", OptType::Float, "0.25", "the reported never-seen NLL rise a method may have"},
-          {"max-new-tokens", OptType::Int, "64", "generation length in evaluations"},
+          {"max-new-tokens", OptType::Int, "256", "generation length in evaluations (the official 256)"},
           {"relearn", OptType::Bool, "true", "run the relearning attack on every unlearned model"},
           {"int4", OptType::Bool, "true", "run the int4 quantisation attack on every unlearned model (forget knowledge change)"}};
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "libu/core/error.h"
+#include "libu/data/batching.h"
 #include "libu/core/log.h"
 #include "libu/dist/dist.h"
 #include "libu/model/loss.h"
@@ -208,6 +209,21 @@ Calibration measure_calibration(model::CausalLM& m, const CalibrationSets& s) {
     if (!any || chosen(k)) a += v, sc += mia_score(v), n += 1;
   if (n > 0) c.auc = a / n, c.mia = sc / n;
   return c;
+}
+
+// The forget rows' weights in the calibrated objective's mean (mean weight 1 over the set).
+// kind: every kind carries the same total weight, as each kind is its own attack surface (a few
+// long biographies among many short QA rows would otherwise barely move). tokens: each row
+// weighs its scored tokens, as a token-mean loss (gd's) does, so whole documents carry the push
+// in proportion to their text (docs/benchmark.md "the long size").
+void set_forget_weights(std::vector<data::Example>& forget, const std::string& rule) {
+  std::map<std::string, size_t> kind_rows;
+  double tokens = 0;
+  for (auto& e : forget) ++kind_rows[row_kind(e.id)], tokens += double(data::scored_tokens(e));
+  const double n = double(forget.size());
+  for (auto& e : forget)
+    e.weight = rule == "tokens" ? n * double(data::scored_tokens(e)) / std::max(tokens, 1.0)
+                                : n / (double(kind_rows.size()) * double(kind_rows[row_kind(e.id)]));
 }
 
 }  // namespace libu::unlearn

@@ -39,6 +39,11 @@ std::map<std::string, double> auc_by_kind(const std::vector<double>& member_nll,
 // character ends in "sc" (sentence completion) or "qa"; anything else is "".
 std::string row_kind(const std::string& id);
 
+// The forget rows' weights in the calibrated objective's mean, mean 1 over the set (--calib-weight):
+// "kind" gives every row kind the same total weight, "tokens" each row its share of the scored
+// tokens.
+void set_forget_weights(std::vector<data::Example>& forget, const std::string& rule);
+
 // Never-seen NLL levels per row kind, from the holdout rows and their NLLs: each kind with at
 // least `min_rows` holdout rows gets its own mean; every other row gets the overall mean.
 // A QA row and a biography do not sit at the same NLL when unseen, so each forget row is aimed

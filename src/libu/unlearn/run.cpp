@@ -138,15 +138,8 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   if (t.holdout.empty()) return out;
   // Each forget row aims at the never-seen level of its own kind (sc / qa / other).
   HoldoutLevels lv = holdout_levels(t.holdout, c0.holdout_rows);  // no second pass over the holdout
-  // Kind-balanced weights: every kind carries the same total weight in the forget mean, as each
-  // kind is its own attack surface (a few long biographies among many short QA rows would
-  // otherwise barely move; mean weight 1).
-  std::map<std::string, size_t> kind_rows;
-  for (auto& e : d.forget) ++kind_rows[row_kind(e.id)];
-  for (auto& e : d.forget) {
-    e.target_nll = lv.of(e.id);
-    e.weight = double(d.forget.size()) / (double(kind_rows.size()) * double(kind_rows[row_kind(e.id)]));
-  }
+  for (auto& e : d.forget) e.target_nll = lv.of(e.id);
+  set_forget_weights(d.forget, c.calib_weight);
   if (c.calib_target == "tokens") {  // per-token targets: the holdout's token-NLL quantiles per kind
     TokenQuantiles tq = holdout_token_quantiles(m, t.holdout, d.pad_id, t.val_batch);
     for (auto& e : d.forget) e.target_kind = tq.index_of(e.id);
@@ -169,7 +162,11 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   out["tau"] = tau_val;
   out["tau_by_kind"] = lv.to_json();
   out["holdout_rows"] = t.holdout.size();
-  for (auto& [k, n] : kind_rows) out["forget_rows_by_kind"][k.empty() ? "other" : k] = n;
+  for (auto& e : d.forget) {
+    auto& n = out["forget_rows_by_kind"][row_kind(e.id).empty() ? "other" : row_kind(e.id)];
+    n = n.is_null() ? 1 : n.get<int64_t>() + 1;
+  }
+  out["calib_weight"] = c.calib_weight;
   log_info("calibration target: holdout NLL tau = ", tau_val, " on the validation forget rows (by kind: ",
            lv.to_json().dump(), "); validation forget NLL ", c0.forget_nll, ", AUC ", c0.auc, ", MIA score ", c0.mia);
   out["warnings"] = calibration_warnings(d, t.holdout, c0);

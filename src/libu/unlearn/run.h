@@ -17,6 +17,7 @@ struct UnlearnConfig {
   std::string val_forget_path, val_retain_path;
   std::string holdout_path;         // never-seen rows of the same kind (calibration target)
   std::string calib_target = "mean";  // calibrated objective: aim each row's mean (mean), its token distribution (tokens) or each token at its id's never-seen NLL (vocab)
+  std::string calib_weight = "kind";  // calibrated objective: each kind carries the same total weight (kind), or each row its loss tokens' share (tokens)
   std::string general_path;
   std::string anchor_path;          // never-seen documents held to the frozen model by KL (added to the retain batches)         // never-seen general documents for the utility guard ("" = guard the holdout)
   std::string objective;            // override of the method's objective ("" = method default)

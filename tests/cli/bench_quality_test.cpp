@@ -1,0 +1,38 @@
+// `libu bench quality` reuses the models in its --out folder only when they were built with the
+// same options (OUT/models.json): a rerun with another --max-length must fail before any file of
+// the folder is rewritten, and name the option that differs and the fix.
+#include <gtest/gtest.h>
+
+#include "common/shared.h"
+#include "libu/cli/options.h"
+#include "libu/core/error.h"
+#include "libu/core/fs.h"
+
+using namespace libu;
+
+namespace {
+int run_bench(const std::vector<std::string>& args) {
+  const cli::Command* c = cli::find_command("bench quality");
+  if (!c) return -1;
+  auto o = cli::Options::parse(c->options, args, c->positionals);
+  return c->run(o);
+}
+}  // namespace
+
+TEST(BenchQualityStamp, ModelsBuiltWithOtherOptionsAreNotReused) {
+  std::string out = test::temp_dir("bench-quality-stamp");
+  // A folder whose models were built with --max-length 256 (the stamp as a first run writes it).
+  nlohmann::json stamp = {{"max-length", 256}};
+  write_file_atomic(out + "/models.json", stamp.dump());
+  write_file_atomic(out + "/tokenizer.json", "{}");
+  std::string message;
+  try {
+    run_bench({"--out", out, "--max-length", "512", "--data", test::shared_path("data/semeval25")});
+  } catch (const Error& e) {
+    message = e.message() + " | " + e.hint();
+  }
+  EXPECT_NE(message.find("--max-length 256 → 512"), std::string::npos) << message;
+  EXPECT_NE(message.find("another --out"), std::string::npos) << message;
+  EXPECT_FALSE(path_exists(out + "/data/pretrain.jsonl")) << "data was rewritten before the check";
+  EXPECT_EQ(read_file(out + "/models.json"), stamp.dump()) << "the stamp of the built models was replaced";
+}
