@@ -13,6 +13,7 @@
 #include <cmath>
 #include <set>
 
+#include "cli/tiny_world.h"
 #include "common/shared.h"
 #include "libu/cli/options.h"
 #include "libu/core/fs.h"
@@ -21,13 +22,7 @@
 using namespace libu;
 
 namespace {
-int run_bench_command(const std::vector<std::string>& args) {
-  const cli::Command* c = cli::find_command("bench quality");
-  if (!c) return -1;
-  auto o = cli::Options::parse(c->options, args, c->positionals);
-  cli::apply_common(o);
-  return c->run(o);
-}
+int run_bench_command(const std::vector<std::string>& args) { return test::run_command("bench quality", args); }
 
 std::set<std::string> document_keys(const std::string& path, const char* field) {
   std::set<std::string> keys;

@@ -3,21 +3,11 @@
 // the folder is rewritten, and name the option that differs and the fix.
 #include <gtest/gtest.h>
 
-#include "common/shared.h"
-#include "libu/cli/options.h"
+#include "cli/tiny_world.h"
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
 
 using namespace libu;
-
-namespace {
-int run_bench(const std::vector<std::string>& args) {
-  const cli::Command* c = cli::find_command("bench quality");
-  if (!c) return -1;
-  auto o = cli::Options::parse(c->options, args, c->positionals);
-  return c->run(o);
-}
-}  // namespace
 
 TEST(BenchQualityStamp, ModelsBuiltWithOtherOptionsAreNotReused) {
   std::string out = test::temp_dir("bench-quality-stamp");
@@ -27,7 +17,8 @@ TEST(BenchQualityStamp, ModelsBuiltWithOtherOptionsAreNotReused) {
   write_file_atomic(out + "/tokenizer.json", "{}");
   std::string message;
   try {
-    run_bench({"--out", out, "--max-length", "512", "--data", test::shared_path("data/semeval25")});
+    test::run_command("bench quality",
+                      {"--out", out, "--max-length", "512", "--data", test::shared_path("data/semeval25")});
   } catch (const Error& e) {
     message = e.message() + " | " + e.hint();
   }
