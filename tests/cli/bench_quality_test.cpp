@@ -27,3 +27,17 @@ TEST(BenchQualityStamp, ModelsBuiltWithOtherOptionsAreNotReused) {
   EXPECT_FALSE(path_exists(out + "/data/pretrain.jsonl")) << "data was rewritten before the check";
   EXPECT_EQ(read_file(out + "/models.json"), stamp.dump()) << "the stamp of the built models was replaced";
 }
+
+// A damaged stamp is a clear error naming the file and the fix, not a JSON exception.
+TEST(BenchQualityStamp, DamagedStampNamesTheFile) {
+  std::string out = test::temp_dir("bench-quality-stamp-bad");
+  write_file_atomic(out + "/models.json", "{not json");
+  std::string message;
+  try {
+    test::run_command("bench quality", {"--out", out, "--data", test::shared_path("data/semeval25")});
+  } catch (const Error& e) {
+    message = e.message() + " | " + e.hint();
+  }
+  EXPECT_NE(message.find(out + "/models.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("another --out"), std::string::npos) << message;
+}

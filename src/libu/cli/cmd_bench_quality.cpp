@@ -224,10 +224,14 @@ void check_model_stamp(const Options& o, const std::string& out) {
     write_file_atomic(path, want.dump(2) + "\n");
     return;
   }
-  json had = json::parse(read_file(path));
+  json had = json::parse(read_file(path), nullptr, false);
+  if (!had.is_object())
+    fail(cat("bench quality: ", path, " is not a JSON object of the options that built the models"),
+         "use another --out, or delete that folder's tokenizer.json, base, pretrained, memorised and models.json");
   std::string diff;
   for (auto& [k, v] : want.items())
-    if (had.value(k, json()) != v) diff += cat(diff.empty() ? "" : ", ", "--", k, " ", had.value(k, json()).dump(), " → ", v.dump());
+    if (json was = had.value(k, json()); was != v)
+      diff += cat(diff.empty() ? "" : ", ", "--", k, " ", was.dump(), " → ", v.dump());
   if (!diff.empty())
     fail(cat("bench quality: the models in ", out, " were built with other options (", diff, "; see ", path, ")"),
          "use another --out, or delete that folder's tokenizer.json, base, pretrained, memorised and models.json");
@@ -464,7 +468,6 @@ json run_draw(const Options& o, const Pools& pools, const std::string& out, cons
   return result;
 }
 
-// --size small: the slow test's size (one draw in a few minutes); full: docs/benchmark.md.
 // Sizes set defaults only (a flag given on the command line wins). small: the slow test. long:
 // the anchored recipe of docs/unlearning.md ("Third measurement") for every method: a general
 // anchor, selection on the documents, guard 0.2, 150 s each at the rate --auto chose for every
@@ -528,7 +531,8 @@ std::vector<OptionSpec> bench_quality_options() {
           {"general-docs", OptType::Int, "8", "never-seen documents per task for the reported general NLL"},
           {"general-val-docs", OptType::Int, "4", "never-seen documents per task for the utility guard (--general)"},
           {"vocab-size", OptType::Int, "4096", "BPE size"},
-          {"max-length", OptType::Int, "512", "tokens per row (every SemEval and MIA document fits: at most 428 tokens of the 4,096-id BPE)"},
+          {"max-length", OptType::Int, "512",
+           "tokens per row (every SemEval and MIA document fits: at most 428 tokens of the 4,096-id BPE)"},
           {"pretrain-epochs", OptType::Int, "4", "pretraining epochs"},
           {"pretrain-lr", OptType::Float, "3e-3", "pretraining learning rate"},
           {"memorise-epochs", OptType::Int, "50", "memorisation epochs (with pretraining replay)"},

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "libu/core/error.h"
-#include "libu/data/batching.h"
 #include "libu/core/log.h"
+#include "libu/data/batching.h"
 #include "libu/dist/dist.h"
 #include "libu/model/loss.h"
 #include "libu/model/packing.h"

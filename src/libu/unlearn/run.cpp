@@ -162,10 +162,9 @@ json setup_calibration(model::CausalLM& m, UnlearnData& d, const std::vector<dat
   out["tau"] = tau_val;
   out["tau_by_kind"] = lv.to_json();
   out["holdout_rows"] = t.holdout.size();
-  for (auto& e : d.forget) {
-    auto& n = out["forget_rows_by_kind"][row_kind(e.id).empty() ? "other" : row_kind(e.id)];
-    n = n.is_null() ? 1 : n.get<int64_t>() + 1;
-  }
+  std::map<std::string, size_t> kind_rows;
+  for (auto& e : d.forget) ++kind_rows[row_kind(e.id)];
+  for (auto& [k, n] : kind_rows) out["forget_rows_by_kind"][k.empty() ? "other" : k] = n;
   out["calib_weight"] = c.calib_weight;
   log_info("calibration target: holdout NLL tau = ", tau_val, " on the validation forget rows (by kind: ",
            lv.to_json().dump(), "); validation forget NLL ", c0.forget_nll, ", AUC ", c0.auc, ", MIA score ", c0.mia);
