@@ -41,7 +41,8 @@ bench: build
 	scripts/run-bench.sh $(BUILD_DIR)
 
 # The real-text unlearning benchmark (docs/benchmark.md): SemEval documents from ../shared,
-# every method on 3 draws (about 30 min here). BENCH_QUALITY_ARGS adds flags (e.g. --size small).
+# every method on 3 draws (under 30 min here once the models are built, ~10 min once per output
+# folder). BENCH_QUALITY_ARGS adds flags (e.g. --size long).
 BENCH_QUALITY_OUT ?= bench-quality
 BENCH_QUALITY_ARGS ?=
 bench-quality: build

@@ -3,6 +3,8 @@
 // the folder is rewritten, and name the option that differs and the fix.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "cli/tiny_world.h"
 #include "libu/core/error.h"
 #include "libu/core/fs.h"
@@ -40,4 +42,21 @@ TEST(BenchQualityStamp, DamagedStampNamesTheFile) {
   }
   EXPECT_NE(message.find(out + "/models.json"), std::string::npos) << message;
   EXPECT_NE(message.find("another --out"), std::string::npos) << message;
+}
+
+// --size sets the role counts: full and long deal 4 validation documents per task, small 2
+// (the slow test's). A stamp recorded with the other count names the difference, so the size's
+// defaults reach the models' options (and, being a model option, are never silently mixed).
+TEST(BenchQualityStamp, SizesSetTheValidationDocuments) {
+  for (auto [size, stamped, wanted] : {std::tuple{"full", 2, 4}, {"long", 2, 4}, {"small", 4, 2}}) {
+    std::string out = test::temp_dir(cat("bench-quality-size-", size));
+    write_file_atomic(out + "/models.json", nlohmann::json({{"val-docs", stamped}}).dump());
+    std::string message;
+    try {
+      test::run_command("bench quality", {"--out", out, "--size", size, "--data", test::shared_path("data/semeval25")});
+    } catch (const Error& e) {
+      message = e.message();
+    }
+    EXPECT_NE(message.find(cat("--val-docs ", stamped, " → ", wanted)), std::string::npos) << size << ": " << message;
+  }
 }

@@ -186,16 +186,16 @@ TEST(CliUnlearnCalibration, GeneralGuardAndDocumentHoldoutWarning) {
     if (kind != "*") EXPECT_TRUE(vals[0]["val_forget_nll_by_kind"][kind].is_number()) << vals[0].dump();
   EXPECT_FALSE(vals[0]["val_forget_nll_by_kind"].empty()) << vals[0].dump();
   EXPECT_TRUE(r["stopped_by_utility"].is_boolean());
-  // With an anchor of general text the guarded preset pushes per token, weighs rows by tokens and
-  // drops SAM.
+  // With an anchor of general text the guarded preset pushes with the gated hinge, weighs rows
+  // by tokens and drops SAM.
   auto an = base_args(dir + "/anchored");
   an.insert(an.end(), {"--holdout", w.data + "/holdout.jsonl", "--general", w.data + "/holdout.jsonl", "--anchor",
                        w.data + "/holdout.jsonl", "--max-steps", "2"});
   ASSERT_EQ(run("unlearn", an), 0);
   json ra = json::parse(read_file(dir + "/anchored/run.json"));
-  EXPECT_EQ(ra["options"]["calib-shape"], "npo-token");
+  EXPECT_EQ(ra["options"]["calib-shape"], "hinge");
   EXPECT_DOUBLE_EQ(ra["options"]["sam-rho"].get<double>(), 0.0);
-  EXPECT_EQ(ra["calibration"]["calib_shape"], "npo-token");
+  EXPECT_EQ(ra["calibration"]["calib_shape"], "hinge");
   EXPECT_EQ(ra["options"]["calib-weight"], "tokens");
   EXPECT_EQ(ra["calibration"]["calib_weight"], "tokens");
   EXPECT_EQ(r["calibration"]["calib_weight"], "kind");  // without the anchor: kind-balanced, as before

@@ -468,18 +468,21 @@ json run_draw(const Options& o, const Pools& pools, const std::string& out, cons
   return result;
 }
 
-// Sizes set defaults only (a flag given on the command line wins). small: the slow test. long:
-// the anchored recipe of docs/unlearning.md ("Third measurement") for every method: a general
-// anchor, selection on the documents, guard 0.2, 150 s each at the rate --auto chose for every
-// method in the full runs (1e-3), so no search splits the budget.
+// Sizes set defaults only (a flag given on the command line wins). The option table holds the
+// full size: the anchored recipe of docs/unlearning.md ("Third measurement") for every method
+// (a general anchor, selection on the documents, guard 0.2, the rate --auto chose for every
+// method in the earlier full runs, 1e-3, so no search splits the budget), 60 s each, so that
+// three draws of six methods fit in 30 min. long: the same at 150 s. small: the slow test, with
+// the unanchored settings it was written for.
 void apply_size(Options& o) {
   std::map<std::string, std::string> defaults;
   if (o.str("size") == "small")
-    defaults = {{"forget-docs", "4"}, {"retain-docs", "4"}, {"val-docs", "2"}, {"holdout-docs", "3"},
-                {"nonmember-docs", "4"}, {"general-docs", "4"}, {"general-val-docs", "2"}, {"time-budget", "60"}};
+    defaults = {{"forget-docs", "4"},    {"retain-docs", "4"},       {"val-docs", "2"},
+                {"holdout-docs", "3"},   {"nonmember-docs", "4"},    {"general-docs", "4"},
+                {"general-val-docs", "2"}, {"time-budget", "60"},    {"anchor-docs", "0"},
+                {"mia-kinds", "all"},    {"utility-tolerance", "0.1"}, {"auto-trials", "2"}};
   else if (o.str("size") == "long")
-    defaults = {{"anchor-docs", "48"}, {"mia-kinds", "sc"}, {"utility-tolerance", "0.2"}, {"time-budget", "150"},
-                {"auto-trials", "1"}};
+    defaults = {{"time-budget", "150"}};
   for (auto& [k, v] : defaults) o.set_default(k, v);
 }
 
@@ -517,7 +520,9 @@ std::vector<OptionSpec> bench_quality_options() {
           {"data", OptType::Path, "../shared/data/semeval25", "SemEval-2025 Task 4 folder (train + validation parquet)"},
           {"mia", OptType::Path, "", "MIA folder (default: DATA/mia); its non-member documents are pretraining text"},
           {"size", OptType::String, "full",
-           "full (≤ 30 min), long (the anchored recipe, ~1 h) or small (the slow test); docs/benchmark.md", false,
+           "full (60 s per method: 3 draws of 6 methods in ≤ 30 min with the models built), long (150 s per "
+           "method, ~50 min) or small (the slow test); docs/benchmark.md",
+           false,
            {"full", "long", "small"}},
           {"seed", OptType::Int, "0", "seed of the pools, models and runs"},
           {"draws", OptType::Int, "3", "data draws (each deals the documents into roles anew)"},
@@ -525,7 +530,8 @@ std::vector<OptionSpec> bench_quality_options() {
           {"methods", OptType::String, "libu,libu-seed,gd,npo,simnpo,sugd", "comma list of methods"},
           {"forget-docs", OptType::Int, "10", "forget documents per task (reported; the MIA members)"},
           {"retain-docs", OptType::Int, "6", "retain documents per task (reported)"},
-          {"val-docs", OptType::Int, "2", "validation forget and validation retain documents per task (never reported)"},
+          {"val-docs", OptType::Int, "4",
+           "validation forget and validation retain documents per task (never reported; the selection's sample)"},
           {"holdout-docs", OptType::Int, "4", "holdout documents per task (never trained: the calibration target)"},
           {"nonmember-docs", OptType::Int, "10", "MIA non-member documents per task (never trained, never selected on)"},
           {"general-docs", OptType::Int, "8", "never-seen documents per task for the reported general NLL"},
@@ -545,14 +551,14 @@ std::vector<OptionSpec> bench_quality_options() {
           {"libu-lr", OptType::Float, "1e-3", "base phase-2 learning rate of libu, its preset's (--auto searches around it)"},
           {"retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch (gd, npo, simnpo)"},
           {"libu-retain-ratio", OptType::Float, "2", "retain micro-batches per forget micro-batch (libu; its preset's)"},
-          {"auto-trials", OptType::Int, "2", "learning rates tried by --auto (1 = no search)"},
-          {"time-budget", OptType::Float, "40", "seconds per method (the --auto search included; phase 1 comes on top)"},
+          {"auto-trials", OptType::Int, "1", "learning rates tried by --auto (1 = no search: every method at its base rate)"},
+          {"time-budget", OptType::Float, "60", "seconds per method (the --auto search included; phase 1 comes on top)"},
           {"eval-every", OptType::Int, "5", "validation interval (steps)"},
-          {"utility-tolerance", OptType::Float, "0.1", "never-seen NLL rise allowed by selection (--general)"},
-          {"anchor-docs", OptType::Int, "0",
+          {"utility-tolerance", OptType::Float, "0.2", "never-seen NLL rise allowed by selection (--general)"},
+          {"anchor-docs", OptType::Int, "48",
            "pretraining documents that, with the draw's holdout rows, every method holds by KL to the frozen model "
            "(--anchor; 0 = no anchor)"},
-          {"mia-kinds", OptType::String, "all", "row kinds every method's selection scores the MIA on (sc = documents)"},
+          {"mia-kinds", OptType::String, "sc", "row kinds every method's selection scores the MIA on (sc = documents)"},
           {"goal-general-rise", OptType::Float, "0.25", "the reported never-seen NLL rise a method may have"},
           {"max-new-tokens", OptType::Int, "256", "generation length in evaluations (the official 256)"},
           {"relearn", OptType::Bool, "true", "run the relearning attack on every unlearned model"},
