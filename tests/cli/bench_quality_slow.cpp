@@ -22,8 +22,6 @@
 using namespace libu;
 
 namespace {
-int run_bench_command(const std::vector<std::string>& args) { return test::run_command("bench quality", args); }
-
 std::set<std::string> document_keys(const std::string& path, const char* field) {
   std::set<std::string> keys;
   for (auto& j : io::read_jsonl(path)) {
@@ -36,8 +34,8 @@ std::set<std::string> document_keys(const std::string& path, const char* field) 
 
 TEST(BenchQuality, SmallDrawKeepsRolesApartAndGuardsUtility) {
   std::string out = test::temp_dir("bench-quality-small");
-  ASSERT_EQ(run_bench_command({"--size", "small", "--draws", "1", "--first-draw", "1", "--methods", "libu,gd",
-                               "--data", test::shared_path("data/semeval25"), "--out", out}),
+  ASSERT_EQ(test::run_command("bench quality", {"--size", "small", "--draws", "1", "--first-draw", "1", "--methods",
+                                                "libu,gd", "--data", test::shared_path("data/semeval25"), "--out", out}),
             0);
   auto s = nlohmann::json::parse(read_file(out + "/summary.json"));
   ASSERT_EQ(s["draws"].size(), 1u);

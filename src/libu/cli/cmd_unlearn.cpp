@@ -326,7 +326,7 @@ int run_cmd(const Options& given, bool unlearn) {
         // docs/benchmark.md "the long size": each row weighs its tokens, so the documents carry
         // the push in proportion to their text (kind-balanced weights let the short answers of a
         // document outweigh it: MIA 0.63 → 0.93 on the tuning draw 4).
-        // docs/benchmark.md "Four validation documents": NPO's weight fades as a row's NLL
+        // docs/benchmark.md "The gated hinge": NPO's weight fades as a row's NLL
         // rises, so the per-token shape reached τ too late in 150 s (fresh draws 11–13); held by
         // the anchor, the hinge (ascent on the row's mean NLL, gated at τ) reaches it as fast as
         // gd and stops there: (agg + MIA)/2 0.795 → 0.834 on the tuning draw 4 (gd 0.686).
